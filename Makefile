@@ -1,0 +1,52 @@
+# IEX Support Assistant. `make run` and `make test` each work alone on a fresh clone.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+INSTALLED := $(VENV)/.installed
+REPORTS := reports
+
+.DEFAULT_GOAL := help
+.PHONY: help install run shell train validate test test-unit test-stories eval bench lint clean
+
+help: ## List the make targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt requirements.lock scripts/find_python.sh
+	@test -x $(PYTHON) || { interpreter=$$(scripts/find_python.sh) && "$$interpreter" -m venv $(VENV); }
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
+	@touch $@
+
+install: $(INSTALLED) ## Create the virtualenv and install the pinned dependencies
+
+train: install ## Train a model, unless one already matches data/ and config.yml
+	$(RASA) train --domain domain.yml --data data --config config.yml --out models
+
+validate: install ## Check training data, domain and help articles
+	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+	$(PYTHON) scripts/check_articles.py data/articles
+
+run: train ## Start Rasa, the action server and the web app (chat at http://localhost:8080)
+	$(PYTHON) -m bot.supervisor run
+
+shell: train ## Chat with the assistant in the terminal
+	$(PYTHON) -m bot.supervisor shell
+
+test: validate train ## Run every test: unit, end-to-end and the test stories
+	$(PYTHON) -m pytest
+	$(MAKE) --no-print-directory test-stories
+
+test-stories: train ## Check the test stories against the trained model
+	$(RASA) test core --stories tests/stories --model models --out $(REPORTS)/stories \
+		--fail-on-prediction-errors
+
+eval: train ## NLU cross-validation and article ranking reports (in reports/)
+	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 \
+		--out $(REPORTS)/nlu
+	$(PYTHON) scripts/evaluate_articles.py
+
+lint: install ## Check the code with ruff
+	$(VENV)/bin/ruff check actions bot scripts tests tickets
+
+clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
+	rm -rf models/*.tar.gz $(REPORTS) results var

@@ -1,0 +1,1 @@
+"""Custom actions of the IEX Support Assistant, loaded by ``rasa run actions``."""

@@ -1,0 +1,42 @@
+"""Business-day arithmetic for the promised response time (weekends and public holidays skipped)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=8)
+def _public_holidays(country: str) -> holidays.HolidayBase:
+    return holidays.country_holidays(country)
+
+
+def is_business_day(day: date, country: str) -> bool:
+    """True on a weekday that is not a public holiday in ``country``."""
+    return day.weekday() < 5 and day not in _public_holidays(country)
+
+
+def add_business_days(start: date, days: int, country: str) -> date:
+    """The date ``days`` business days after ``start`` (a weekend start counts from Monday)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_business_day(current, country):
+            remaining -= 1
+    return current
+
+
+def answer_window(received: date, business_days: tuple[int, int], country: str) -> tuple[date, date]:
+    """Earliest and latest date an answer is due for a message received on ``received``."""
+    earliest_days, latest_days = business_days
+    return (
+        add_business_days(received, earliest_days, country),
+        add_business_days(received, latest_days, country),
+    )
+
+
+def format_day(day: date) -> str:
+    """A date as customers read it: 'Wednesday 2 December 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -1,0 +1,33 @@
+"""Assembly of the bot web app: one blueprint per surface, nothing else."""
+from __future__ import annotations
+
+from itertools import count
+
+from sanic import Sanic
+
+from bot import chat
+from bot.config import Settings, load_settings
+
+_app_numbers = count(1)
+
+
+def create_app(settings: Settings | None = None) -> Sanic:
+    """Build the web app with all its surfaces registered."""
+    settings = settings or load_settings()
+    # Sanic keeps a registry of app names; tests build several apps in one process.
+    app = Sanic(f"iex_bot_{next(_app_numbers)}")
+    app.ctx.settings = settings
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    for surface in (chat,):
+        app.blueprint(surface.create_blueprint(settings))
+    return app
+
+
+def main() -> None:
+    """Serve the web app on the configured host and port."""
+    settings = load_settings()
+    create_app(settings).run(host=settings.host, port=settings.port, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Settings of the bot web app and of the process supervisor, read from the environment here.
+
+Every setting has a default that works on a fresh clone (``make run``); the README lists them.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the web app and the supervisor need to know about their surroundings."""
+
+    host: str = "0.0.0.0"
+    port: int = 8080
+    rasa_port: int = 5005
+    action_port: int = 5055
+    #: Where browsers reach the Rasa server (REST and Socket.IO channels).
+    rasa_url: str = "http://localhost:5005"
+    #: Token that protects the Rasa server's HTTP API (the chat channels stay open).
+    rasa_auth_token: str = "dev-rasa-token"
+    #: Folder with runtime state (SQLite databases, outbox, logs); git-ignored.
+    state_dir: Path = PROJECT_ROOT / "var"
+    #: Folder with the trained models; the newest one is served.
+    models_dir: Path = PROJECT_ROOT / "models"
+    #: Help articles shown under /help.
+    articles_dir: Path = PROJECT_ROOT / "data" / "articles"
+    #: Bearer token that protects the ticket API.
+    ticket_api_token: str = "dev-ticket-token"
+    #: Longest customer message the chat accepts, in characters.
+    max_message_length: int = 5000
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.state_dir / "tracker.db"
+
+    @property
+    def ticket_db(self) -> Path:
+        return self.state_dir / "tickets.db"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment, falling back to the defaults above."""
+    defaults = Settings()
+    rasa_port = int(os.environ.get("IEX_RASA_PORT", defaults.rasa_port))
+    return Settings(
+        host=os.environ.get("IEX_WEB_HOST", defaults.host),
+        port=int(os.environ.get("IEX_WEB_PORT", defaults.port)),
+        rasa_port=rasa_port,
+        action_port=int(os.environ.get("IEX_ACTION_PORT", defaults.action_port)),
+        rasa_url=os.environ.get("IEX_RASA_URL", f"http://localhost:{rasa_port}"),
+        rasa_auth_token=os.environ.get("IEX_RASA_AUTH_TOKEN", defaults.rasa_auth_token),
+        state_dir=Path(os.environ.get("IEX_STATE_DIR", defaults.state_dir)),
+        models_dir=Path(os.environ.get("IEX_MODELS_DIR", defaults.models_dir)),
+        articles_dir=Path(os.environ.get("IEX_ARTICLES_DIR", defaults.articles_dir)),
+        ticket_api_token=os.environ.get("IEX_TICKET_API_TOKEN", defaults.ticket_api_token),
+        max_message_length=int(
+            os.environ.get("IEX_MAX_MESSAGE_LENGTH", defaults.max_message_length)
+        ),
+    )

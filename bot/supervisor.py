@@ -1,0 +1,211 @@
+"""Start the Rasa server, the action server and the web app together, and stop them together.
+
+``python -m bot.supervisor`` is what ``make run`` starts: prefixed logs, a wait until every
+service answers, and a clean stop of all three on Ctrl-C. ``python -m bot.supervisor shell``
+starts the action server and chats in the terminal. The end-to-end tests use the same
+``Service`` definitions on free ports.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+
+BIN_DIR = Path(sys.executable).parent
+READY_TIMEOUT_SECONDS = 300
+STOP_TIMEOUT_SECONDS = 15
+
+
+@dataclass
+class Service:
+    """One child process: how to start it and how to tell that it answers."""
+
+    name: str
+    command: list[str]
+    ready_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    def start(self, log_prefix: bool = True, log_file: Path | None = None) -> None:
+        """Start the process; its output goes to this terminal with a prefix, or to a file."""
+        environment = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        output = open(log_file, "ab") if log_file else subprocess.PIPE
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        if log_file is None:
+            threading.Thread(target=self._relay_output, args=(log_prefix,), daemon=True).start()
+
+    def _relay_output(self, log_prefix: bool) -> None:
+        prefix = f"[{self.name:<7}] " if log_prefix else ""
+        for raw_line in self.process.stdout:
+            line = raw_line.decode("utf-8", errors="replace").rstrip()
+            print(f"{prefix}{line}", flush=True)
+
+    def is_ready(self) -> bool:
+        try:
+            return requests.get(self.ready_url, timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def has_exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def stop(self) -> None:
+        """Ask the process group to stop, and kill it if it does not in time."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def service_environment(settings: Settings) -> dict[str, str]:
+    """Environment every child needs: ports, state folder and the values endpoints.yml reads."""
+    return {
+        "IEX_STATE_DIR": str(settings.state_dir),
+        "IEX_ACTION_SERVER_URL": f"http://localhost:{settings.action_port}/webhook",
+        "IEX_TRACKER_DB": str(settings.tracker_db),
+        "IEX_WEB_PORT": str(settings.port),
+        "IEX_RASA_URL": settings.rasa_url,
+        "IEX_TICKET_API_TOKEN": settings.ticket_api_token,
+        "IEX_ARTICLES_DIR": str(settings.articles_dir),
+    }
+
+
+def action_server(settings: Settings) -> Service:
+    return Service(
+        name="actions",
+        command=[str(BIN_DIR / "rasa"), "run", "actions", "--actions", "actions",
+                 "--port", str(settings.action_port)],
+        ready_url=f"http://localhost:{settings.action_port}/health",
+        env=service_environment(settings),
+    )
+
+
+def rasa_server(settings: Settings) -> Service:
+    return Service(
+        name="rasa",
+        command=[str(BIN_DIR / "rasa"), "run", "--enable-api",
+                 "--auth-token", settings.rasa_auth_token, "--cors", "*",
+                 "--port", str(settings.rasa_port), "--model", str(settings.models_dir),
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        ready_url=f"http://localhost:{settings.rasa_port}/status?token={settings.rasa_auth_token}",
+        env=service_environment(settings),
+    )
+
+
+def web_app(settings: Settings) -> Service:
+    return Service(
+        name="web",
+        command=[sys.executable, "-m", "bot.app"],
+        ready_url=f"http://localhost:{settings.port}/",
+        env=service_environment(settings),
+    )
+
+
+def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_SECONDS) -> None:
+    """Block until every service answers; raise if one exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    waiting = list(services)
+    while waiting:
+        for service in list(waiting):
+            if service.has_exited():
+                raise RuntimeError(f"{service.name} exited with code {service.process.returncode}")
+            if service.is_ready():
+                waiting.remove(service)
+        if time.monotonic() > deadline:
+            names = ", ".join(service.name for service in waiting)
+            raise TimeoutError(f"not answering after {timeout:.0f} s: {names}")
+        if waiting:
+            time.sleep(0.5)
+
+
+def stop_all(services: list[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
+
+
+def _stop_on_terminate(*_signal_details) -> None:
+    raise KeyboardInterrupt
+
+
+def run_all(settings: Settings) -> int:
+    """Start all three services, report where to chat, and stop them all on Ctrl-C."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    services = [action_server(settings), rasa_server(settings), web_app(settings)]
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
+    try:
+        for service in services:
+            service.start()
+        print("[supervisor] waiting for the action server, Rasa and the web app ...", flush=True)
+        wait_until_ready(services)
+        print(
+            "\n[supervisor] ready. Chat with the assistant at "
+            f"http://localhost:{settings.port}/\n"
+            f"[supervisor] Rasa: http://localhost:{settings.rasa_port}  "
+            f"actions: http://localhost:{settings.action_port}  (Ctrl-C stops all)\n",
+            flush=True,
+        )
+        while not any(service.has_exited() for service in services):
+            time.sleep(0.5)
+        crashed = next(service for service in services if service.has_exited())
+        print(f"[supervisor] {crashed.name} stopped unexpectedly; stopping the others", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\n[supervisor] stopping ...", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"[supervisor] could not start: {error}", flush=True)
+        return 1
+    finally:
+        stop_all(services)
+        print("[supervisor] all stopped", flush=True)
+
+
+def shell(settings: Settings) -> int:
+    """Chat in the terminal: the action server in the background, ``rasa shell`` in front."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    actions = action_server(settings)
+    actions.start(log_file=settings.state_dir / "actions-shell.log")
+    try:
+        wait_until_ready([actions])
+        environment = {**os.environ, **service_environment(settings)}
+        command = [str(BIN_DIR / "rasa"), "shell", "--model", str(settings.models_dir),
+                   "--endpoints", "endpoints.yml"]
+        return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
+    finally:
+        actions.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", nargs="?", choices=["run", "shell"], default="run")
+    arguments = parser.parse_args()
+    settings = load_settings()
+    sys.exit(shell(settings) if arguments.mode == "shell" else run_all(settings))
+
+
+if __name__ == "__main__":
+    main()

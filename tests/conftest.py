@@ -1,0 +1,94 @@
+"""Shared fixtures: free ports, and the real Rasa and action servers for end-to-end tests."""
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.supervisor import Service, action_server, rasa_server, wait_until_ready
+
+MODELS_DIR = PROJECT_ROOT / "models"
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def isolated_settings(state_dir: Path) -> Settings:
+    """Settings for a private copy of the whole system on free ports."""
+    rasa_port = free_port()
+    return replace(
+        Settings(),
+        port=free_port(),
+        rasa_port=rasa_port,
+        action_port=free_port(),
+        rasa_url=f"http://localhost:{rasa_port}",
+        state_dir=state_dir,
+    )
+
+
+class Assistant:
+    """The running assistant, spoken to over the REST channel as a customer's browser does."""
+
+    def __init__(self, settings: Settings, services: list[Service]):
+        self.settings = settings
+        self.services = services
+
+    def say(self, text: str, sender: str) -> list[dict]:
+        reply = requests.post(
+            f"{self.settings.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=60,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def texts(self, text: str, sender: str) -> str:
+        """Everything the assistant answered to ``text``, joined into one string."""
+        return "\n".join(message.get("text", "") for message in self.say(text, sender))
+
+    def tracker(self, sender: str) -> dict:
+        reply = requests.get(
+            f"{self.settings.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.settings.rasa_auth_token},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+
+def start_assistant(settings: Settings) -> list[Service]:
+    """Start the action server and the Rasa server and wait until both answer."""
+    if not any(MODELS_DIR.glob("*.tar.gz")):
+        pytest.fail("No trained model in models/: run `make train` (make test does it first).")
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    services = [action_server(settings), rasa_server(settings)]
+    for service in services:
+        service.start(log_file=settings.state_dir / f"{service.name}.log")
+    try:
+        wait_until_ready(services)
+    except (RuntimeError, TimeoutError):
+        for service in services:
+            service.stop()
+        logs = "\n".join(
+            (settings.state_dir / f"{service.name}.log").read_text()[-3000:] for service in services
+        )
+        raise RuntimeError(f"the assistant did not start:\n{logs}") from None
+    return services
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory) -> Assistant:
+    """The real Rasa server and action server with the trained model, shared by a session."""
+    settings = isolated_settings(tmp_path_factory.mktemp("assistant-state"))
+    services = start_assistant(settings)
+    yield Assistant(settings, services)
+    for service in reversed(services):
+        service.stop()

@@ -1,0 +1,102 @@
+"""End-to-end: `make run`'s supervisor starts all three services, and Ctrl-C stops them all."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import MODELS_DIR, isolated_settings
+
+pytestmark = pytest.mark.e2e
+
+
+class SupervisorRun:
+    """``python -m bot.supervisor run`` in a child process, its output collected line by line."""
+
+    def __init__(self, settings):
+        environment = {
+            **os.environ,
+            "IEX_WEB_PORT": str(settings.port),
+            "IEX_RASA_PORT": str(settings.rasa_port),
+            "IEX_ACTION_PORT": str(settings.action_port),
+            "IEX_STATE_DIR": str(settings.state_dir),
+        }
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.supervisor", "run"],
+            cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def wait_for(self, fragment: str, timeout: float = 300) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if fragment in line:
+                    return line
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.5)
+        raise AssertionError(f"no line with {fragment!r}; output:\n" + "\n".join(self.lines[-60:]))
+
+    def interrupt(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+
+def answers(port: int) -> bool:
+    try:
+        requests.get(f"http://localhost:{port}/", timeout=2)
+        return True
+    except requests.ConnectionError:
+        return False
+
+
+def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
+    if not any(MODELS_DIR.glob("*.tar.gz")):
+        pytest.fail("No trained model in models/: run `make train` first.")
+    settings = isolated_settings(tmp_path)
+    ports = (settings.port, settings.rasa_port, settings.action_port)
+
+    first = SupervisorRun(settings)
+    try:
+        ready = first.wait_for("Chat with the assistant at")
+        assert f"http://localhost:{settings.port}/" in ready
+        page = requests.get(f"http://localhost:{settings.port}/", timeout=10)
+        assert page.status_code == 200 and "IEX Support" in page.text
+        reply = requests.post(
+            f"{settings.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "restart-check", "message": "can I call you?"}, timeout=60,
+        )
+        assert "billable" in reply.text
+        # The HTTP API is protected by the token; the chat channel is not.
+        assert requests.get(f"{settings.rasa_url}/status", timeout=10).status_code == 401
+    finally:
+        exit_code = first.interrupt()
+    assert exit_code == 0
+    first.wait_for("all stopped", timeout=5)
+    assert not any(answers(port) for port in ports)
+
+    second = SupervisorRun(settings)
+    try:
+        second.wait_for("Chat with the assistant at")
+        tracker = requests.get(
+            f"{settings.rasa_url}/conversations/restart-check/tracker",
+            params={"token": settings.rasa_auth_token}, timeout=30,
+        ).json()
+        said = [event.get("text") for event in tracker["events"] if event["event"] == "user"]
+        assert "can I call you?" in said
+    finally:
+        assert second.interrupt() == 0
