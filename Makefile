@@ -5,6 +5,8 @@ PYTHON := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
 REPORTS := reports
+# Rasa would try to send usage data; this machine and CI have no such network.
+export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
 .PHONY: help install run shell train validate test test-unit test-stories eval bench lint clean
