@@ -28,7 +28,9 @@ def add_business_days(start: date, days: int, country: str) -> date:
     return current
 
 
-def answer_window(received: date, business_days: tuple[int, int], country: str) -> tuple[date, date]:
+def answer_window(
+    received: date, business_days: tuple[int, int], country: str
+) -> tuple[date, date]:
     """Earliest and latest date an answer is due for a message received on ``received``."""
     earliest_days, latest_days = business_days
     return (

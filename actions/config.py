@@ -27,7 +27,7 @@ STATE_DIR = _path("IEX_STATE_DIR", PROJECT_ROOT / "var")
 ARTICLES_DIR = _path("IEX_ARTICLES_DIR", PROJECT_ROOT / "data" / "articles")
 
 #: Lowest relevance (0-1) a help article needs to be suggested; below it nothing is suggested.
-ARTICLE_MIN_SCORE = _float("IEX_ARTICLE_MIN_SCORE", 0.1)
+ARTICLE_MIN_SCORE = _float("IEX_ARTICLE_MIN_SCORE", 0.08)
 
 #: Country whose public holidays are skipped when counting business days.
 HOLIDAY_COUNTRY = os.environ.get("IEX_HOLIDAY_COUNTRY", "DK")
@@ -37,3 +37,42 @@ RESPONSE_BUSINESS_DAYS = (1, 3)
 
 #: Timeout in seconds for every call to a helpdesk.
 HELPDESK_TIMEOUT_SECONDS = _float("IEX_HELPDESK_TIMEOUT", 10.0)
+
+
+# --- Ticket hand-off ----------------------------------------------------------------------------
+
+#: Which helpdesk receives tickets: bot_api (the web app's own inbox), zendesk, freshdesk, intercom.
+HELPDESK = os.environ.get("IEX_HELPDESK", "bot_api")
+
+#: The web app's ticket API (bot_api): base URL and the bearer token it expects
+#: (the same IEX_TICKET_API_TOKEN the web app reads).
+TICKET_API_URL = os.environ.get("IEX_TICKET_API_URL", "http://localhost:8080")
+TICKET_API_TOKEN = os.environ.get("IEX_TICKET_API_TOKEN", "dev-ticket-token")
+
+#: Zendesk: https://{subdomain}.zendesk.com, API token of an agent ({email}/token:{api_token}).
+#: IEX_ZENDESK_URL overrides the base URL (tests, proxies).
+ZENDESK_SUBDOMAIN = os.environ.get("IEX_ZENDESK_SUBDOMAIN", "")
+ZENDESK_EMAIL = os.environ.get("IEX_ZENDESK_EMAIL", "")
+ZENDESK_API_TOKEN = os.environ.get("IEX_ZENDESK_API_TOKEN", "")
+ZENDESK_URL = os.environ.get("IEX_ZENDESK_URL", "")
+
+#: Freshdesk: https://{domain}.freshdesk.com with an API key; IEX_FRESHDESK_URL overrides the URL.
+FRESHDESK_DOMAIN = os.environ.get("IEX_FRESHDESK_DOMAIN", "")
+FRESHDESK_API_KEY = os.environ.get("IEX_FRESHDESK_API_KEY", "")
+FRESHDESK_URL = os.environ.get("IEX_FRESHDESK_URL", "")
+
+#: Intercom: access token, the id of the ticket type to create, and the API version to pin.
+INTERCOM_ACCESS_TOKEN = os.environ.get("IEX_INTERCOM_ACCESS_TOKEN", "")
+INTERCOM_TICKET_TYPE_ID = os.environ.get("IEX_INTERCOM_TICKET_TYPE_ID", "")
+INTERCOM_API_VERSION = os.environ.get("IEX_INTERCOM_API_VERSION", "2.14")
+INTERCOM_URL = os.environ.get("IEX_INTERCOM_URL", "https://api.intercom.io")
+
+#: Outbox: tickets are written here before any delivery attempt and kept after it.
+OUTBOX_DB = _path("IEX_OUTBOX_DB", STATE_DIR / "outbox.db")
+
+#: Seconds between the outbox worker's delivery rounds.
+OUTBOX_INTERVAL_SECONDS = _float("IEX_OUTBOX_INTERVAL", 5.0)
+
+#: Retry delays after a failed delivery: base * 2^(attempt-1) seconds, never more than the cap.
+RETRY_BASE_SECONDS = _float("IEX_RETRY_BASE", 5.0)
+RETRY_CAP_SECONDS = _float("IEX_RETRY_CAP", 900.0)

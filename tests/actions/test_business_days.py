@@ -24,7 +24,8 @@ def test_danish_public_holidays_are_skipped():
 
 
 def test_answer_window_gives_earliest_and_latest_day():
-    assert answer_window(date(2026, 11, 25), (1, 3), "DK") == (date(2026, 11, 26), date(2026, 11, 30))
+    window = answer_window(date(2026, 11, 25), (1, 3), "DK")
+    assert window == (date(2026, 11, 26), date(2026, 11, 30))
 
 
 def test_dates_are_written_out_for_customers():

@@ -1,0 +1,138 @@
+"""What all helpdesk clients share: outcomes, Retry-After, and how a ticket reads as text."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+import requests
+
+from actions.helpdesk.base import (
+    Outcome,
+    classify_response,
+    parse_retry_after,
+    post_ticket,
+    render_text,
+    tags,
+)
+from tests.actions.helpdesk.fakes import RecordingServer, Reply, example_ticket
+
+
+def test_retry_after_in_seconds():
+    assert parse_retry_after("120") == 120
+    assert parse_retry_after(" 1.5 ") == 1.5
+
+
+def test_retry_after_as_a_date_counts_from_now():
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc).timestamp()
+    later = format_datetime(datetime(2026, 11, 27, 10, 2, tzinfo=timezone.utc), usegmt=True)
+
+    assert parse_retry_after(later, now=now) == 120
+
+
+def test_retry_after_in_the_past_or_unreadable():
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc).timestamp()
+    earlier = format_datetime(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc), usegmt=True)
+
+    assert parse_retry_after(earlier, now=now) == 0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def _response(status: int, text: str = "", headers: dict | None = None) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response._content = text.encode()
+    response.headers.update(headers or {})
+    return response
+
+
+def test_status_codes_map_to_outcomes():
+    outcomes = {
+        status: classify_response(_response(status, "{}"), lambda reply: None).outcome
+        for status in (200, 201, 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503)
+    }
+
+    assert outcomes == {
+        200: Outcome.DELIVERED,
+        201: Outcome.DELIVERED,
+        400: Outcome.PERMANENT,
+        401: Outcome.PERMANENT,
+        403: Outcome.PERMANENT,
+        404: Outcome.PERMANENT,
+        408: Outcome.RETRYABLE,
+        409: Outcome.PERMANENT,
+        422: Outcome.PERMANENT,
+        429: Outcome.RETRYABLE,
+        500: Outcome.RETRYABLE,
+        502: Outcome.RETRYABLE,
+        503: Outcome.RETRYABLE,
+    }
+
+
+def test_created_ticket_without_a_readable_reply_still_counts_as_delivered():
+    result = classify_response(_response(201, "<html>ok</html>"), lambda reply: reply["id"])
+
+    assert result.delivered
+    assert result.remote_id is None
+
+
+def test_server_error_keeps_its_retry_after():
+    result = classify_response(_response(503, "down", {"Retry-After": "45"}), lambda reply: None)
+
+    assert result.retryable
+    assert result.retry_after == 45
+    assert result.error == "HTTP 503: down"
+
+
+def test_redirect_is_not_followed_and_is_permanent():
+    with RecordingServer(Reply(302, "", {"Location": "/elsewhere"})) as server:
+        result = post_ticket(
+            requests.Session(),
+            server.url + "/api/tickets",
+            {},
+            headers={},
+            timeout=5,
+            remote_id=lambda reply: None,
+        )
+
+    assert result.permanent
+    assert len(server.requests) == 1
+
+
+def test_malformed_address_is_permanent():
+    result = post_ticket(
+        requests.Session(), "not a url", {}, headers={}, timeout=5, remote_id=lambda reply: None
+    )
+
+    assert result.permanent
+    assert result.error.startswith(("InvalidURL", "MissingSchema"))
+
+
+def test_ticket_text_holds_everything_support_needs():
+    text = render_text(example_ticket())
+
+    assert text.startswith("Orders 10023 and 10024 from Shopify never arrived in e-conomic.")
+    for expected in (
+        "Reference: IEX-20261127-4T34",
+        "Customer: Mette Hansen <kunde@webshop.dk>",
+        "Systems: Shopify, e-conomic",
+        "Order numbers: 10023, 10024",
+        "Product numbers: -",
+        "Log checked: yes (status: VAT code missing)",
+        "Articles shown: https://help.iex.dk/orders-not-transferred-to-e-conomic",
+        "Urgent handling requested: no",
+        "[2026-11-27T10:00:30Z] customer: No",
+    ):
+        assert expected in text
+
+
+def test_tags_name_the_category_systems_and_urgency():
+    ticket = example_ticket(urgent_requested=True, systems=["Shopify", "Dinero (new)", "!!"])
+
+    assert tags(ticket) == [
+        "iex_assistant",
+        "category_order_transfer",
+        "system_shopify",
+        "system_dinero_new",
+        "urgent_requested",
+    ]
