@@ -71,7 +71,7 @@ INTERCOM_URL = os.environ.get("IEX_INTERCOM_URL", "https://api.intercom.io")
 OUTBOX_DB = _path("IEX_OUTBOX_DB", STATE_DIR / "outbox.db")
 
 #: Seconds between the outbox worker's delivery rounds.
-OUTBOX_INTERVAL_SECONDS = _float("IEX_OUTBOX_INTERVAL", 5.0)
+OUTBOX_INTERVAL_SECONDS = _float("IEX_OUTBOX_INTERVAL", 2.0)
 
 #: Retry delays after a failed delivery: base * 2^(attempt-1) seconds, never more than the cap.
 RETRY_BASE_SECONDS = _float("IEX_RETRY_BASE", 5.0)

@@ -4,10 +4,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionHandleMisunderstanding
-from actions.handoff import ActionStartHandoff
 from actions.response_time import ActionExplainResponseTime, response_time_message
-from actions.self_help import ActionCloseResolved, ActionSuggestArticles
-from tests.conversation_builders import system_entity, tracker_with, user_event
+from actions.self_help import ActionCloseResolved
+from tests.conversation_builders import tracker_with, user_event
 
 
 def run(action, events, slots=None):
@@ -18,15 +17,6 @@ def run(action, events, slots=None):
 
 def responses(messages):
     return [message.get("response") for message in messages]
-
-
-def test_a_reported_problem_is_recorded_with_its_systems():
-    messages, events = run(ActionSuggestArticles(), [
-        user_event("order 10023 never reached e-conomic", "report_order_not_transferred",
-                   [system_entity("e-conomic")]),
-    ])
-    slots = {event["name"]: event["value"] for event in events}
-    assert slots == {"problem_category": "order_transfer", "systems": ["e-conomic"]}
 
 
 def test_resolved_self_help_is_recorded():
@@ -60,8 +50,3 @@ def test_response_time_names_the_latest_business_day(today, latest):
 def test_response_time_action_answers_with_a_date():
     messages, _ = run(ActionExplainResponseTime(), [user_event("when?", "ask_response_time")])
     assert "at the latest" in messages[0]["text"]
-
-
-def test_handoff_marks_an_unresolved_conversation():
-    _, events = run(ActionStartHandoff(), [user_event("human please", "request_human")])
-    assert events[0]["name"] == "self_help_outcome" and events[0]["value"] == "unresolved"
