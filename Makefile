@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run shell train validate test test-unit test-stories eval bench lint clean
+.PHONY: help install browser run shell train validate test test-stories eval lint clean
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,16 @@ $(INSTALLED): requirements.txt requirements.lock scripts/find_python.sh
 	@touch $@
 
 install: $(INSTALLED) ## Create the virtualenv and install the pinned dependencies
+
+# The browser tests drive Debian's chromium (no browser download at test time).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null
+
+browser: $(CHROMIUM) ## Install Debian's chromium for the browser tests (needs root or sudo)
 
 train: install ## Train a model, unless one already matches data/ and config.yml
 	$(RASA) train --domain domain.yml --data data --config config.yml --out models
@@ -34,7 +44,7 @@ run: train ## Start Rasa, the action server and the web app (chat at http://loca
 shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell
 
-test: validate train ## Run every test: unit, end-to-end and the test stories
+test: validate train browser ## Run every test: unit, end-to-end, browser and the test stories
 	$(PYTHON) -m pytest
 	$(MAKE) --no-print-directory test-stories
 
@@ -48,7 +58,7 @@ eval: train ## NLU cross-validation and article ranking reports (in reports/)
 	$(PYTHON) scripts/evaluate_articles.py
 
 lint: install ## Check the code with ruff
-	$(VENV)/bin/ruff check actions bot scripts tests tickets
+	$(VENV)/bin/ruff check actions bot nlu_components scripts tests tickets
 
 clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
 	rm -rf models/*.tar.gz $(REPORTS) results var

@@ -1,7 +1,7 @@
 """Plain readers of a conversation's tracker events (lists of dicts), free of Rasa objects."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 FALLBACK_INTENT = "nlu_fallback"
 

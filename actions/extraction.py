@@ -293,7 +293,7 @@ _NO_EXAMPLE_EXACT = re.compile(
 )
 _NO_EXAMPLE_PHRASES = [
     r"\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|haven'?t|have not|have no|has no)\b"
-    r"[\w\s']{0,30}\b(?:examples?|orders?|numbers?|specific|products?|skus?)\b",
+    r"[\w\s']{0,30}\b(?:examples?|orders?|numbers?|specific|products?|skus?|one|any)\b",
     r"\bno (?:specific |particular |concrete |single )?(?:examples?|orders?|order numbers?"
     r"|products?|skus?|numbers?)\b",
     r"\b(?:not|isn'?t|is not|it'?s not)\b[\w\s']{0,20}\b(?:specific|particular|single|one)"

@@ -1,15 +1,56 @@
-"""The hand-off to the support team: the one place every flow goes to reach a person."""
+"""The hand-off to the support team: start the write-up, send the ticket, or drop it."""
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import config
+from actions.business_days import answer_window, format_day
+from actions.case_fields import prefilled_case, urgency_requested
+from actions.conversation import latest_problem
+from actions.delivery import outbox
+from actions.ticket import Case, build_ticket, problem_intent
+
+#: Slots the ticket form fills; emptied when a case is sent or dropped.
+CASE_SLOTS = (
+    "contact_email", "ticket_systems", "description", "examples", "order_ids", "product_ids",
+    "other_references", "log_checked", "log_status", "confirmation", "form_attempts",
+    "handoff_gave_up",
+)
+
+
+def _slot_events(values: dict[str, Any]) -> list[EventType]:
+    return [SlotSet(name, value) for name, value in values.items()]
+
+
+def cleared_case() -> list[EventType]:
+    """Events that empty the form's slots, ready for another case."""
+    return _slot_events(dict.fromkeys(CASE_SLOTS))
+
+
+def handoff_confirmation(reference: str, today: date, urgent: bool) -> str:
+    """What the customer is told once the case is handed over."""
+    _earliest, latest = answer_window(today, config.RESPONSE_BUSINESS_DAYS, config.HOLIDAY_COUNTRY)
+    first, last = config.RESPONSE_BUSINESS_DAYS
+    lines = [
+        f"Your case is with the support team. Your reference is {reference}.",
+        f"They answer by e-mail in the order cases arrive, within {first}-{last} business days, "
+        f"so by {format_day(latest)} at the latest.",
+    ]
+    if urgent:
+        lines.append("I've noted that it's urgent for you; that doesn't move it up the queue, "
+                     "but the team sees it.")
+    lines.append("If the case needs our 2nd-line team it will take longer, and it stays in "
+                 "writing. Phone support is only for acute matters and is billable.")
+    return "\n".join(lines)
+
 
 class ActionStartHandoff(Action):
-    """Start writing the case up for the support team."""
+    """Explain the write-up and fill in what the conversation already told us."""
 
     def name(self) -> str:
         return "action_start_handoff"
@@ -17,6 +58,60 @@ class ActionStartHandoff(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_handoff_placeholder")
-        outcome = tracker.get_slot("self_help_outcome")
-        return [] if outcome else [SlotSet("self_help_outcome", "unresolved")]
+        dispatcher.utter_message(response="utter_handoff_intro")
+        category, problem_text = latest_problem(tracker.events)
+        values = prefilled_case(tracker.events, problem_text)
+        values["problem_category"] = category
+        if tracker.get_slot("self_help_outcome") != "resolved":
+            values["self_help_outcome"] = "unresolved"
+        return _slot_events(values)
+
+
+class ActionCreateTicket(Action):
+    """Store the confirmed case as a ticket for delivery and tell the customer its reference."""
+
+    def name(self) -> str:
+        return "action_create_ticket"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        slots = tracker.current_slot_values()
+        if slots.get("handoff_gave_up") or slots.get("confirmation") != "confirmed":
+            dispatcher.utter_message(response="utter_handoff_gave_up")
+            return cleared_case()
+        urgent = urgency_requested(tracker.events)
+        case = Case(
+            email=slots["contact_email"],
+            description=slots.get("description") or "",
+            problem_intent=problem_intent(tracker.events),
+            systems=slots.get("ticket_systems") or [],
+            order_ids=slots.get("order_ids") or [],
+            product_ids=slots.get("product_ids") or [],
+            other_examples=slots.get("other_references") or [],
+            articles_shown=slots.get("articles_shown") or [],
+            log_checked=slots.get("log_checked"),
+            log_status=slots.get("log_status"),
+            urgent_requested=urgent,
+        )
+        now = datetime.now(timezone.utc)
+        ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
+        reference = outbox().enqueue(ticket)
+        dispatcher.utter_message(
+            text=handoff_confirmation(reference, now.date(), urgent),
+            json_message={"type": "ticket_reference", "reference": reference},
+        )
+        return cleared_case() + [SlotSet("ticket_reference", reference)]
+
+
+class ActionCancelTicket(Action):
+    """Drop the case the customer no longer wants to send."""
+
+    def name(self) -> str:
+        return "action_cancel_ticket"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ticket_cancelled")
+        return cleared_case()

@@ -1,7 +1,7 @@
-"""Start the Rasa server, the action server and the web app together, and stop them together.
+"""Start the Rasa server, the action server, the outbox worker and the web app, and stop them.
 
 ``python -m bot.supervisor`` is what ``make run`` starts: prefixed logs, a wait until every
-service answers, and a clean stop of all three on Ctrl-C. ``python -m bot.supervisor shell``
+service answers, and a clean stop of all of them on Ctrl-C. ``python -m bot.supervisor shell``
 starts the action server and chats in the terminal. The end-to-end tests use the same
 ``Service`` definitions on free ports.
 """
@@ -32,7 +32,8 @@ class Service:
 
     name: str
     command: list[str]
-    ready_url: str
+    #: Answers 200 once the service is up; None for a worker that serves nothing.
+    ready_url: str | None
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
@@ -59,6 +60,8 @@ class Service:
             print(f"{prefix}{line}", flush=True)
 
     def is_ready(self) -> bool:
+        if self.ready_url is None:
+            return self.process is not None and self.process.poll() is None
         try:
             return requests.get(self.ready_url, timeout=2).status_code == 200
         except requests.RequestException:
@@ -90,6 +93,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_WEB_PORT": str(settings.port),
         "IEX_RASA_URL": settings.rasa_url,
         "IEX_TICKET_API_TOKEN": settings.ticket_api_token,
+        "IEX_TICKET_API_URL": f"http://localhost:{settings.port}",
         "IEX_ARTICLES_DIR": str(settings.articles_dir),
     }
 
@@ -100,6 +104,15 @@ def action_server(settings: Settings) -> Service:
         command=[str(BIN_DIR / "rasa"), "run", "actions", "--actions", "actions",
                  "--port", str(settings.action_port)],
         ready_url=f"http://localhost:{settings.action_port}/health",
+        env=service_environment(settings),
+    )
+
+
+def outbox_worker(settings: Settings) -> Service:
+    return Service(
+        name="outbox",
+        command=[sys.executable, "-m", "actions.delivery"],
+        ready_url=None,
         env=service_environment(settings),
     )
 
@@ -123,6 +136,13 @@ def web_app(settings: Settings) -> Service:
         ready_url=f"http://localhost:{settings.port}/",
         env=service_environment(settings),
     )
+
+
+def all_services(settings: Settings) -> list[Service]:
+    """Everything ``make run`` starts, in start order."""
+    return [
+        action_server(settings), outbox_worker(settings), rasa_server(settings), web_app(settings),
+    ]
 
 
 def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_SECONDS) -> None:
@@ -152,9 +172,9 @@ def _stop_on_terminate(*_signal_details) -> None:
 
 
 def run_all(settings: Settings) -> int:
-    """Start all three services, report where to chat, and stop them all on Ctrl-C."""
+    """Start all services, report where to chat, and stop them all on Ctrl-C."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    services = [action_server(settings), rasa_server(settings), web_app(settings)]
+    services = all_services(settings)
     signal.signal(signal.SIGTERM, _stop_on_terminate)
     try:
         for service in services:
@@ -185,18 +205,19 @@ def run_all(settings: Settings) -> int:
 
 
 def shell(settings: Settings) -> int:
-    """Chat in the terminal: the action server in the background, ``rasa shell`` in front."""
+    """Chat in the terminal: ``rasa shell`` in front, the other services in the background."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    actions = action_server(settings)
-    actions.start(log_file=settings.state_dir / "actions-shell.log")
+    background = [action_server(settings), outbox_worker(settings), web_app(settings)]
+    for service in background:
+        service.start(log_file=settings.state_dir / f"{service.name}-shell.log")
     try:
-        wait_until_ready([actions])
+        wait_until_ready(background)
         environment = {**os.environ, **service_environment(settings)}
         command = [str(BIN_DIR / "rasa"), "shell", "--model", str(settings.models_dir),
                    "--endpoints", "endpoints.yml"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
     finally:
-        actions.stop()
+        stop_all(background)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.supervisor import Service, action_server, rasa_server, wait_until_ready
+from bot.supervisor import Service, all_services, wait_until_ready
 
 MODELS_DIR = PROJECT_ROOT / "models"
 
@@ -54,6 +54,19 @@ class Assistant:
         """Everything the assistant answered to ``text``, joined into one string."""
         return "\n".join(message.get("text", "") for message in self.say(text, sender))
 
+    def service(self, name: str) -> Service:
+        return next(service for service in self.services if service.name == name)
+
+    def tickets(self) -> list[dict]:
+        """The tickets the web app's ticket API holds, newest first."""
+        reply = requests.get(
+            f"http://localhost:{self.settings.port}/api/tickets",
+            headers={"Authorization": f"Bearer {self.settings.ticket_api_token}"},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()["tickets"]
+
     def tracker(self, sender: str) -> dict:
         reply = requests.get(
             f"{self.settings.rasa_url}/conversations/{sender}/tracker",
@@ -64,13 +77,14 @@ class Assistant:
         return reply.json()
 
 
-def start_assistant(settings: Settings) -> list[Service]:
-    """Start the action server and the Rasa server and wait until both answer."""
+def start_assistant(settings: Settings, environment: dict | None = None) -> list[Service]:
+    """Start every service of ``make run`` on the settings' ports and wait until all answer."""
     if not any(MODELS_DIR.glob("*.tar.gz")):
         pytest.fail("No trained model in models/: run `make train` (make test does it first).")
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    services = [action_server(settings), rasa_server(settings)]
+    services = all_services(settings)
     for service in services:
+        service.env.update(environment or {})
         service.start(log_file=settings.state_dir / f"{service.name}.log")
     try:
         wait_until_ready(services)
@@ -84,11 +98,17 @@ def start_assistant(settings: Settings) -> list[Service]:
     return services
 
 
+#: Quick retries, so a test that takes the helpdesk down and up again need not wait long.
+TEST_RETRY_ENVIRONMENT = {
+    "IEX_RETRY_BASE": "0.5", "IEX_RETRY_CAP": "2", "IEX_OUTBOX_INTERVAL": "0.5",
+}
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
-    """The real Rasa server and action server with the trained model, shared by a session."""
+    """The whole assistant (Rasa, actions, outbox worker, web app) with the trained model."""
     settings = isolated_settings(tmp_path_factory.mktemp("assistant-state"))
-    services = start_assistant(settings)
+    services = start_assistant(settings, TEST_RETRY_ENVIRONMENT)
     yield Assistant(settings, services)
     for service in reversed(services):
         service.stop()
