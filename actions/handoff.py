@@ -9,10 +9,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import config
-from actions.business_days import answer_window, format_day
+from actions.business_days import format_day
 from actions.case_fields import prefilled_case, urgency_requested
 from actions.conversation import latest_problem
 from actions.delivery import outbox
+from actions.response_time import answer_due
 from actions.ticket import Case, build_ticket, problem_intent
 
 #: Slots the ticket form fills; emptied when a case is sent or dropped.
@@ -32,14 +33,13 @@ def cleared_case() -> list[EventType]:
     return _slot_events(dict.fromkeys(CASE_SLOTS))
 
 
-def handoff_confirmation(reference: str, today: date, urgent: bool) -> str:
+def handoff_confirmation(reference: str, due: date, urgent: bool) -> str:
     """What the customer is told once the case is handed over."""
-    _earliest, latest = answer_window(today, config.RESPONSE_BUSINESS_DAYS, config.HOLIDAY_COUNTRY)
     first, last = config.RESPONSE_BUSINESS_DAYS
     lines = [
         f"Your case is with the support team. Your reference is {reference}.",
         f"They answer by e-mail in the order cases arrive, within {first}-{last} business days, "
-        f"so by {format_day(latest)} at the latest.",
+        f"so by {format_day(due)} at the latest.",
     ]
     if urgent:
         lines.append("I've noted that it's urgent for you; that doesn't move it up the queue, "
@@ -97,9 +97,11 @@ class ActionCreateTicket(Action):
         now = datetime.now(timezone.utc)
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
         reference = outbox().enqueue(ticket)
+        due = answer_due(now.date())
         dispatcher.utter_message(
-            text=handoff_confirmation(reference, now.date(), urgent),
-            json_message={"type": "ticket_reference", "reference": reference},
+            text=handoff_confirmation(reference, due, urgent),
+            json_message={"type": "ticket_reference", "reference": reference,
+                          "due": format_day(due)},
         )
         return cleared_case() + [SlotSet("ticket_reference", reference)]
 

@@ -12,9 +12,15 @@ from actions import config
 from actions.business_days import answer_window, format_day
 
 
+def answer_due(today: date) -> date:
+    """The latest day a case written today is answered (business days, holidays skipped)."""
+    _earliest, latest = answer_window(today, config.RESPONSE_BUSINESS_DAYS, config.HOLIDAY_COUNTRY)
+    return latest
+
+
 def response_time_message(today: date) -> str:
     """Explain the response time, naming the date by which an answer is due."""
-    earliest, latest = answer_window(today, config.RESPONSE_BUSINESS_DAYS, config.HOLIDAY_COUNTRY)
+    latest = answer_due(today)
     first, last = config.RESPONSE_BUSINESS_DAYS
     return (
         f"The support team answers new messages in the order they arrive, within {first}-{last} "

@@ -81,7 +81,9 @@ def test_a_confirmed_case_is_stored_with_every_field_and_the_reference_is_told(o
         "customer", "bot", "customer", "bot", "customer"]
     message = dispatcher.messages[0]
     assert item.reference in message["text"]
-    assert message["custom"] == {"type": "ticket_reference", "reference": item.reference}
+    assert message["custom"]["type"] == "ticket_reference"
+    assert message["custom"]["reference"] == item.reference
+    assert message["custom"]["due"] in message["text"]
     slots = slot_values(events)
     assert slots["ticket_reference"] == item.reference
     assert slots["contact_email"] is None  # ready for another case
@@ -111,7 +113,7 @@ def test_cancel_drops_the_case(outbox):
 
 
 def test_the_confirmation_names_the_date_second_line_and_phone_billing():
-    text = handoff_confirmation("IEX-20261127-ABCD", date(2026, 11, 27), urgent=True)
+    text = handoff_confirmation("IEX-20261127-ABCD", date(2026, 12, 2), urgent=True)
     assert "IEX-20261127-ABCD" in text
     assert "by Wednesday 2 December 2026 at the latest" in text
     assert "2nd-line" in text and "billable" in text
