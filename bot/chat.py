@@ -1,4 +1,8 @@
-"""The chat page: a plain page where a person chats with the assistant over Rasa's REST channel."""
+"""The chat surface: the embeddable widget (/widget.js and its stylesheet) and a demo support page.
+
+The widget talks to Rasa's REST channel straight from the browser; this blueprint only serves
+its files and a page at / that shows it open.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,20 +13,44 @@ from bot.config import Settings
 from bot.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: Pages on other sites load the widget; a short cache keeps edits reaching them quickly.
+WIDGET_CACHE = {"Cache-Control": "public, max-age=300"}
+JAVASCRIPT = "text/javascript; charset=utf-8"
+CSS = "text/css; charset=utf-8"
+
+
+def embed_code(widget_url: str, settings: Settings) -> str:
+    """The script tag a site owner pastes into a page to get the chat."""
+    return (
+        f'<script src="{widget_url}" data-server="{settings.rasa_url}" data-title="IEX Support"'
+        f' data-max-length="{settings.max_message_length}"></script>'
+    )
 
 
 def create_blueprint(settings: Settings) -> Blueprint:
-    """Serve the chat page at /, its script under /static, and a health check."""
+    """Serve the demo page at /, the widget's script and stylesheet, and a health check."""
     blueprint = Blueprint("chat")
     blueprint.static("/static", str(STATIC_DIR), name="static")
 
     @blueprint.get("/")
-    async def chat_page(request: Request) -> response.HTTPResponse:
+    async def demo_page(request: Request) -> response.HTTPResponse:
+        widget_url = f"{request.scheme}://{request.host}/widget.js"
         return render(
-            "chat.html",
+            "support_demo.html",
             rasa_url=settings.rasa_url,
             max_message_length=settings.max_message_length,
+            embed_code=embed_code(widget_url, settings),
         )
+
+    @blueprint.get("/widget.js")
+    async def widget_script(request: Request) -> response.HTTPResponse:
+        script = STATIC_DIR / "widget.js"
+        return await response.file(script, mime_type=JAVASCRIPT, headers=WIDGET_CACHE)
+
+    @blueprint.get("/widget.css")
+    async def widget_stylesheet(request: Request) -> response.HTTPResponse:
+        stylesheet = STATIC_DIR / "widget.css"
+        return await response.file(stylesheet, mime_type=CSS, headers=WIDGET_CACHE)
 
     @blueprint.get("/healthz")
     async def health(request: Request) -> response.HTTPResponse:

@@ -1,0 +1,375 @@
+"""End-to-end: the chat widget in a real browser (headless Debian chromium driven by Playwright),
+on the demo page served by the real web app, talking to the real Rasa and action servers."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.supervisor import Service, wait_until_ready, web_app
+from tests.conftest import free_port, isolated_settings, start_assistant
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+#: Small, so the length test types little; the page passes it to the widget as a data attribute.
+MAX_MESSAGE_LENGTH = 300
+#: How long the assistant may take to answer one message in the browser.
+ANSWER_MS = 30_000
+
+
+def start_web_app(settings: Settings, log_dir: Path) -> Service:
+    """The bot web app (demo page and widget) on settings.port, pointed at settings.rasa_url."""
+    web = web_app(settings)
+    web.env["IEX_MAX_MESSAGE_LENGTH"] = str(MAX_MESSAGE_LENGTH)
+    web.start(log_file=log_dir / "web.log")
+    try:
+        wait_until_ready([web], timeout=60)
+    except (RuntimeError, TimeoutError):
+        web.stop()
+        raise
+    return web
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail("No /usr/bin/chromium: install Debian's chromium (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def support_page(assistant, tmp_path_factory) -> str:
+    """URL of the demo support page, its widget talking to the shared assistant."""
+    settings = replace(assistant.settings, port=free_port())
+    web = start_web_app(settings, tmp_path_factory.mktemp("web"))
+    yield f"http://localhost:{settings.port}/"
+    web.stop()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    """A fresh browser profile (empty localStorage) per test."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class Widget:
+    """The chat widget on a page, found the way a person finds it: by role and visible text."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.root = page.locator("#iex-support-widget")
+        self.input = self.root.get_by_role("textbox", name="Your message")
+        self.conversation = self.root.get_by_role("log", name="Conversation")
+        self.banner = self.root.locator(".banner")
+
+    def say(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+
+    def messages_from(self, sender: str):
+        return self.root.locator(f"li.message.{sender}")
+
+    def expect_answer(self, text: str, timeout: int = ANSWER_MS) -> None:
+        """The assistant's answer to the customer's last message contains ``text``."""
+        self.page.wait_for_function(
+            """text => {
+                const widget = document.querySelector("#iex-support-widget");
+                const items = [...widget.shadowRoot.querySelectorAll(".messages > li")];
+                const last = items.findLastIndex(item => item.classList.contains("customer"));
+                return items.slice(last + 1).some(
+                    item => item.classList.contains("bot") && item.textContent.includes(text));
+            }""",
+            arg=text,
+            timeout=timeout,
+        )
+
+    def expect_delivered(self, timeout: int = ANSWER_MS) -> None:
+        """The customer's last message reached the assistant and its answer is shown."""
+        sent = re.compile(r"\bsent\b")
+        expect(self.messages_from("customer").last).to_have_class(sent, timeout=timeout)
+        expect(self.root.locator(".typing")).to_be_hidden()
+
+    def quick_reply(self, title: str):
+        answers = self.root.get_by_role("group", name="Suggested answers")
+        return answers.get_by_role("button", name=title)
+
+    def session_id(self) -> str:
+        stored = self.page.evaluate("() => Object.entries(localStorage)")
+        conversation = next(
+            value for key, value in stored
+            if key.startswith("iex-support-widget:") and not key.endswith(":open")
+        )
+        return json.loads(conversation)["sessionId"]
+
+    def shown_messages(self) -> int:
+        return self.root.locator("li.message").count()
+
+
+def open_support_page(page: Page, url: str) -> Widget:
+    page.goto(url)
+    widget = Widget(page)
+    expect(widget.input).to_be_visible()
+    return widget
+
+
+def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(page, support_page):
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+
+    expect(widget.messages_from("customer").last).to_contain_text("order 10023 was not transferred")
+    widget.expect_answer("Log in your IEX dashboard")
+    widget.expect_answer("Did that solve it?")
+    dashboard = widget.conversation.get_by_role("link", name="https://app.iex.dk")
+    expect(dashboard.first).to_have_attribute("href", "https://app.iex.dk/")
+    expect(widget.quick_reply("Yes, it's solved")).to_be_visible()
+
+    widget.quick_reply("No, I still need help").click()
+    expect(widget.messages_from("customer").last).to_contain_text("No, I still need help")
+    widget.expect_answer("support team")  # the hand-off: a person will take the case
+    expect(widget.root.locator(".quick-replies")).to_have_count(0)
+    last_time = widget.messages_from("bot").last.locator("time")
+    expect(last_time).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+
+    widget.expect_answer("e-mail address")
+    widget.say("anna@webshop.dk")
+    widget.expect_answer("log in your IEX dashboard")  # systems, description, order came along
+    widget.quick_reply("I haven't checked it").click()
+    widget.expect_answer("Shall I send it?")
+    summary = widget.root.locator(".ticket-summary")
+    expect(summary).to_contain_text("anna@webshop.dk")
+    expect(summary).to_contain_text("orders 10023")
+    widget.quick_reply("Send it").click()
+    reference = widget.root.locator(".ticket-reference")
+    expect(reference).to_contain_text(re.compile(r"IEX-\d{8}-[0-9A-Z]{4}"), timeout=ANSWER_MS)
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-ticket.png"))
+
+
+def test_the_conversation_survives_a_reload(page, support_page):
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+    widget.expect_answer("Did that solve it?")
+    session_before = widget.session_id()
+    shown_before = widget.shown_messages()
+
+    page.reload()
+    widget = Widget(page)
+    expect(widget.messages_from("customer").locator(".bubble")).to_have_text(
+        ["order 10023 was not transferred to e-conomic"]
+    )
+    widget.expect_answer("Log in your IEX dashboard", timeout=5_000)
+    assert widget.shown_messages() == shown_before
+    assert widget.session_id() == session_before
+
+    # Rasa continues the same conversation: the unanswered question's buttons still work.
+    widget.quick_reply("Yes, it's solved").click()
+    widget.expect_answer("glad it's sorted")
+
+
+def test_start_over_begins_a_new_conversation(page, support_page):
+    widget = open_support_page(page, support_page)
+    widget.say("can I just call you on the phone?")
+    widget.expect_answer("billable")
+    session_before = widget.session_id()
+
+    widget.root.get_by_role("button", name="Start over").click()
+    expect(widget.messages_from("customer")).to_have_count(0)
+    expect(widget.messages_from("bot")).to_have_count(1)  # the widget's own greeting
+    assert widget.session_id() != session_before
+    expect(widget.input).to_be_focused()
+
+    widget.say("how long does it take before support answers me?")
+    widget.expect_answer("1-3 business days")
+
+
+def test_html_typed_by_the_customer_is_shown_as_text(page, support_page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    widget = open_support_page(page, support_page)
+    payloads = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>"]
+    for payload in payloads:
+        widget.say(payload)
+        expect(widget.messages_from("customer").last.locator(".bubble")).to_have_text(payload)
+        widget.expect_delivered()
+
+    assert widget.root.locator(".messages img, .messages script").count() == 0
+    assert dialogs == []
+
+
+def test_articles_and_ticket_blocks_are_rendered_from_custom_payloads(page, support_page):
+    # Rasa's answers are replaced here, so every rendering case is covered whatever the model says.
+    answers = [
+        {"text": "Background reading:\nOrder states \u2013 https://support.iex.dk/en/order-states"
+                 "\nNot a link \u2013 javascript:alert(1)"},
+        # The same articles as text lines and as cards: the widget shows the cards only.
+        {"text": "These help articles should cover it:\n"
+                 "- Orders are not transferred: https://support.iex.dk/en/orders"},
+        {"custom": {"type": "articles", "articles": [
+            {"title": "Orders are not transferred", "url": "https://support.iex.dk/en/orders"},
+            {"title": "<img src=x onerror=alert(3)>", "url": "javascript:alert(4)"},
+        ]}},
+        {"custom": {"type": "ticket_summary", "fields": [
+            {"label": "Problem", "value": "Order 10023 was not transferred to e-conomic"},
+            {"label": "E-mail", "value": "anna@shop.example"},
+        ]}},
+        {"text": "Shall I send it?", "buttons": [{"title": "Yes, send it", "payload": "/affirm"}]},
+        {"custom": {"type": "ticket_reference", "reference": "IEX-20241127-0042",
+                    "due": "Friday 29 November"}},
+    ]
+    page.route(
+        "**/webhooks/rest/webhook",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(answers),
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred")
+
+    conversation = widget.conversation
+    expect(conversation.get_by_role("link", name="https://support.iex.dk/en/order-states")).to_be_visible()
+    expect(conversation.get_by_text("Not a link \u2013 javascript:alert(1)")).to_be_visible()
+    expect(conversation.get_by_text("These help articles should cover it:")).to_be_visible()
+    expect(conversation.get_by_role("link", name="https://support.iex.dk/en/orders")).to_have_count(0)
+    cards = widget.root.get_by_role("list", name="Help articles").locator(".article-card")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_have_attribute("href", "https://support.iex.dk/en/orders")
+    expect(cards.nth(0)).to_contain_text("Orders are not transferred")
+    expect(cards.nth(1)).to_have_text("<img src=x onerror=alert(3)>")
+    assert cards.nth(1).evaluate("card => card.tagName") == "DIV"  # no link for javascript:
+
+    summary = widget.root.get_by_role("region", name="Your case, before it is sent")
+    expect(summary.locator("dt")).to_have_text(["Problem", "E-mail"])
+    expect(summary.locator("dd").first).to_have_text("Order 10023 was not transferred to e-conomic")
+    reference = widget.root.get_by_role("region", name="Ticket created")
+    expect(reference).to_contain_text("IEX-20241127-0042")
+    expect(reference).to_contain_text("Friday 29 November")
+    assert widget.root.locator(".messages img").count() == 0
+
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-cards.png"))
+
+
+def test_keyboard_alone_sends_messages_and_picks_answers(page, support_page):
+    widget = open_support_page(page, support_page)
+    for _ in range(30):
+        if widget.input.evaluate("input => input.getRootNode().activeElement === input"):
+            break
+        page.keyboard.press("Tab")
+    expect(widget.input).to_be_focused()
+
+    page.keyboard.type("order 10023 was not transferred")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("to e-conomic")
+    expect(widget.input).to_have_value("order 10023 was not transferred\nto e-conomic")
+    expect(widget.messages_from("customer")).to_have_count(0)
+    page.keyboard.press("Enter")
+    expect(widget.messages_from("customer").first.locator(".bubble")).to_have_text(
+        "order 10023 was not transferred\nto e-conomic"
+    )
+    widget.expect_answer("Did that solve it?")
+
+    page.keyboard.press("Shift+Tab")  # from the message box back to the last answer button
+    expect(widget.quick_reply("No, I still need help")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(widget.messages_from("customer").last.locator(".bubble")).to_have_text(
+        "No, I still need help"
+    )
+    widget.expect_delivered()
+    expect(widget.input).to_be_focused()
+
+    page.keyboard.press("Escape")
+    launcher = widget.root.get_by_role("button", name="Chat with us")
+    expect(launcher).to_be_focused()
+    expect(widget.input).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(widget.input).to_be_focused()
+
+
+def test_a_message_over_the_length_limit_is_refused_in_the_widget(page, support_page):
+    widget = open_support_page(page, support_page)
+    too_long = "x" * (MAX_MESSAGE_LENGTH + 1)
+    widget.say(too_long)
+
+    note = widget.root.locator(".composer-note")
+    expect(note).to_contain_text(f"the limit is {MAX_MESSAGE_LENGTH}")
+    expect(note).to_contain_text("has not been sent")
+    expect(widget.input).to_have_value(too_long)
+    expect(widget.input).to_have_attribute("aria-invalid", "true")
+    expect(widget.messages_from("customer")).to_have_count(0)
+
+
+def test_the_open_widget_fits_desktop_and_phone_screens(page, support_page):
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+    widget.expect_answer("Did that solve it?")
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop.png"))
+
+    page.set_viewport_size(PHONE)
+    chat_window = widget.root.get_by_role("dialog", name="IEX Support")
+    box = chat_window.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    overflowing = widget.root.locator(".conversation").evaluate(
+        "element => element.scrollWidth > element.clientWidth"
+    )
+    assert not overflowing
+    expect(widget.quick_reply("No, I still need help")).to_be_in_viewport()
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-phone.png"))
+
+
+@pytest.fixture
+def own_assistant(tmp_path_factory):
+    """A private Rasa server, action server and web app, so stopping Rasa harms no other test."""
+    settings = isolated_settings(tmp_path_factory.mktemp("own-assistant"))
+    services = start_assistant(settings)
+    yield settings, services
+    for service in reversed(services):
+        service.stop()
+
+
+def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, own_assistant):
+    settings, services = own_assistant
+    rasa = next(service for service in services if service.name == "rasa")
+    widget = open_support_page(page, f"http://localhost:{settings.port}/")
+    widget.say("can I just call you on the phone?")
+    widget.expect_answer("billable")
+
+    rasa.stop()
+    widget.say("how long does it take before support answers me?")
+    expect(widget.banner).to_contain_text("can't reach the assistant")
+    waiting = widget.messages_from("customer").last
+    expect(waiting).to_contain_text("will be sent when the connection is back")
+
+    page.reload()  # what was typed is kept in the browser, not in the page
+    widget = Widget(page)
+    expect(widget.messages_from("customer").last).to_contain_text("how long does it take")
+    expect(widget.banner).to_contain_text("can't reach the assistant")
+    expect(widget.messages_from("customer").last).to_be_in_viewport(ratio=0.9)
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-offline.png"))
+
+    rasa.start(log_file=settings.state_dir / "rasa-restarted.log")
+    wait_until_ready([rasa], timeout=180)
+    widget.expect_answer("1-3 business days", timeout=60_000)
+    expect(widget.banner).to_be_hidden()
+    expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
