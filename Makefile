@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run shell train validate test test-stories eval lint clean
+.PHONY: help install browser run user shell train validate test test-stories eval lint clean
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,10 @@ validate: install ## Check training data, domain and help articles
 
 run: train ## Start Rasa, the action server and the web app (chat at http://localhost:8080)
 	$(PYTHON) -m bot.supervisor run
+
+user: install ## Create a staff login for the support inbox: make user NAME=you@iex.dk
+	@test -n "$(NAME)" || { echo "usage: make user NAME=you@iex.dk" >&2; exit 2; }
+	$(PYTHON) -m bot.staff create "$(NAME)"
 
 shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell

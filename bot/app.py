@@ -5,7 +5,7 @@ from itertools import count
 
 from sanic import Sanic
 
-from bot import chat, help_pages, ticket_api
+from bot import chat, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
 
 _app_numbers = count(1)
@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app = Sanic(f"iex_bot_{next(_app_numbers)}")
     app.ctx.settings = settings
     app.config.FALLBACK_ERROR_FORMAT = "json"
-    for surface in (chat, help_pages, ticket_api):
+    for surface in (chat, help_pages, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
     return app
 

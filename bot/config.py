@@ -33,6 +33,18 @@ class Settings:
     ticket_api_token: str = "dev-ticket-token"
     #: Longest customer message the chat accepts, in characters.
     max_message_length: int = 5000
+    #: Key that signs the support inbox's cookies; empty: one is generated in state_dir.
+    inbox_secret_key: str = ""
+    #: Time zone in which the inbox shows times and counts days.
+    inbox_timezone: str = "Europe/Copenhagen"
+    #: How long a support-inbox login lasts, in hours.
+    inbox_session_hours: float = 12.0
+    #: Failed logins allowed per client address and per user name within the window below.
+    inbox_login_attempts: int = 5
+    #: The window, in seconds, in which failed logins are counted.
+    inbox_login_window_seconds: int = 900
+    #: Mark the inbox cookies Secure (send them over https only); set it behind https.
+    inbox_secure_cookies: bool = False
 
     @property
     def tracker_db(self) -> Path:
@@ -41,6 +53,10 @@ class Settings:
     @property
     def ticket_db(self) -> Path:
         return self.state_dir / "tickets.db"
+
+    @property
+    def staff_db(self) -> Path:
+        return self.state_dir / "staff.db"
 
 
 def load_settings() -> Settings:
@@ -61,4 +77,17 @@ def load_settings() -> Settings:
         max_message_length=int(
             os.environ.get("IEX_MAX_MESSAGE_LENGTH", defaults.max_message_length)
         ),
+        inbox_secret_key=os.environ.get("IEX_INBOX_SECRET_KEY", defaults.inbox_secret_key),
+        inbox_timezone=os.environ.get("IEX_INBOX_TIMEZONE", defaults.inbox_timezone),
+        inbox_session_hours=float(
+            os.environ.get("IEX_INBOX_SESSION_HOURS", defaults.inbox_session_hours)
+        ),
+        inbox_login_attempts=int(
+            os.environ.get("IEX_INBOX_LOGIN_ATTEMPTS", defaults.inbox_login_attempts)
+        ),
+        inbox_login_window_seconds=int(
+            os.environ.get("IEX_INBOX_LOGIN_WINDOW_SECONDS", defaults.inbox_login_window_seconds)
+        ),
+        inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
+        in ("1", "true", "yes"),
     )

@@ -1,10 +1,16 @@
-"""The embedded helpdesk's storage: tickets in SQLite, the full JSON plus columns to search by."""
+"""The embedded helpdesk's storage: tickets in SQLite, the full JSON plus columns to search by.
+
+Besides the tickets it keeps what the support team adds: every status change and internal note
+with who and when, and a full-text index over description, examples and transcript.
+"""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +33,69 @@ CREATE INDEX IF NOT EXISTS tickets_created_at ON tickets (created_at);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status, created_at);
 CREATE INDEX IF NOT EXISTS tickets_email ON tickets (email);
 CREATE INDEX IF NOT EXISTS tickets_category ON tickets (category);
+CREATE TABLE IF NOT EXISTS ticket_status_changes (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    changed_by  TEXT,
+    changed_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_status_changes_ticket ON ticket_status_changes (ticket_id);
+CREATE TABLE IF NOT EXISTS ticket_notes (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_notes_ticket ON ticket_notes (ticket_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(
+    id UNINDEXED, summary, description, examples, transcript,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
 """
+
+#: Characters that make a search word: letters and digits of any script, and the underscore.
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What the inbox narrows the ticket list to; an empty field does not narrow it."""
+
+    status: str | None = None
+    category: str | None = None
+    system: str | None = None
+    #: Created at or after this moment.
+    created_from: datetime | None = None
+    #: Created before this moment.
+    created_before: datetime | None = None
+    #: Words that must all occur in the description, examples, summary or transcript.
+    text: str | None = None
+
+
+def searchable_text(ticket: dict) -> dict[str, str]:
+    """The parts of a ticket the full-text search looks in, as plain text."""
+    examples = ticket.get("examples") or {}
+    return {
+        "summary": ticket.get("summary") or "",
+        "description": ticket.get("description") or "",
+        "examples": " ".join(
+            str(value)
+            for key in ("order_ids", "product_ids", "other")
+            for value in examples.get(key) or []
+        ),
+        "transcript": "\n".join(
+            str(message.get("text") or "") for message in ticket.get("transcript") or []
+        ),
+    }
+
+
+def match_expression(text: str) -> str | None:
+    """An FTS5 query where every word must occur (as a word or the start of one); None if none."""
+    words = _WORD.findall(text)
+    # Each word is quoted, so that nothing the user types is read as FTS5 syntax.
+    return " ".join(f'"{word}"*' for word in words) or None
 
 
 class TicketConflict(Exception):
@@ -44,6 +112,52 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _index_text(db: sqlite3.Connection, ticket: dict) -> None:
+    parts = searchable_text(ticket)
+    db.execute(
+        "INSERT INTO ticket_text (id, summary, description, examples, transcript)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (ticket["id"], parts["summary"], parts["description"], parts["examples"],
+         parts["transcript"]),
+    )
+
+
+def _conditions(filters: TicketFilter) -> tuple[str, list]:
+    """The WHERE clause (possibly empty) and its parameters for a filter."""
+    conditions: list[str] = []
+    parameters: list = []
+    if filters.status:
+        conditions.append("status = ?")
+        parameters.append(filters.status)
+    if filters.category:
+        conditions.append("category = ?")
+        parameters.append(filters.category)
+    if filters.system:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM json_each(tickets.ticket, '$.systems')"
+            " WHERE lower(json_each.value) = lower(?))"
+        )
+        parameters.append(filters.system)
+    if filters.created_from:
+        conditions.append("created_at >= ?")
+        parameters.append(_utc_text(filters.created_from))
+    if filters.created_before:
+        conditions.append("created_at < ?")
+        parameters.append(_utc_text(filters.created_before))
+    expression = match_expression(filters.text or "")
+    if expression:
+        conditions.append("id IN (SELECT id FROM ticket_text WHERE ticket_text MATCH ?)")
+        parameters.append(expression)
+    elif (filters.text or "").strip():
+        conditions.append("0")  # only punctuation: nothing can match it
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    return where, parameters
+
+
 class TicketStore:
     """Tickets received by the web app, one SQLite file (WAL, one connection per operation)."""
 
@@ -53,6 +167,16 @@ class TicketStore:
         with self._connection() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+        self._index_unindexed_tickets()
+
+    def _index_unindexed_tickets(self) -> None:
+        # Tickets stored before the search index existed are indexed once, on the next start.
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT ticket FROM tickets WHERE id NOT IN (SELECT id FROM ticket_text)"
+            ).fetchall()
+            for row in rows:
+                _index_text(db, json.loads(row["ticket"]))
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -104,6 +228,7 @@ class TicketStore:
                     _now(),
                 ),
             )
+            _index_text(db, ticket)
         return ticket, True
 
     def get(self, ticket_id: str) -> dict | None:
@@ -142,17 +267,101 @@ class TicketStore:
         with self._connection() as db:
             return db.execute(query, parameters).fetchone()[0]
 
-    def set_status(self, ticket_id: str, status: str) -> dict | None:
-        """Move a ticket to new, in_progress or closed; returns it updated, or None if unknown."""
+    def set_status(
+        self, ticket_id: str, status: str, changed_by: str | None = None
+    ) -> dict | None:
+        """Move a ticket to new, in_progress or closed; returns it updated, or None if unknown.
+
+        A change is kept in the ticket's history with who made it and when; setting the status
+        it already has changes nothing.
+        """
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         with self._transaction() as db:
             row = db.execute("SELECT ticket FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
             if row is None:
                 return None
-            ticket = json.loads(row["ticket"]) | {"status": status}
+            ticket = json.loads(row["ticket"])
+            if ticket["status"] == status:
+                return ticket
+            ticket["status"] = status
             db.execute(
                 "UPDATE tickets SET status = ?, ticket = ? WHERE id = ?",
                 (status, json.dumps(ticket, ensure_ascii=False), ticket_id),
             )
+            db.execute(
+                "INSERT INTO ticket_status_changes (ticket_id, status, changed_by, changed_at)"
+                " VALUES (?, ?, ?, ?)",
+                (ticket_id, status, changed_by, _now()),
+            )
         return ticket
+
+    def status_history(self, ticket_id: str) -> list[dict]:
+        """The ticket's status changes, oldest first: status, changed_by and changed_at."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT status, changed_by, changed_at FROM ticket_status_changes"
+                " WHERE ticket_id = ? ORDER BY id",
+                (ticket_id,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def add_note(self, ticket_id: str, author: str, text: str) -> dict | None:
+        """Keep an internal note on a ticket; returns it, or None if the ticket is unknown."""
+        if not text.strip():
+            raise ValueError("a note needs some text")
+        note = {"author": author, "text": text, "created_at": _now()}
+        with self._transaction() as db:
+            if not db.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone():
+                return None
+            db.execute(
+                "INSERT INTO ticket_notes (ticket_id, author, text, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (ticket_id, author, text, note["created_at"]),
+            )
+        return note
+
+    def notes(self, ticket_id: str) -> list[dict]:
+        """The ticket's internal notes, oldest first: author, text and created_at."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT author, text, created_at FROM ticket_notes WHERE ticket_id = ? ORDER BY id",
+                (ticket_id,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def search(
+        self, filters: TicketFilter, limit: int | None = 50, offset: int = 0
+    ) -> list[dict]:
+        """Tickets that pass the filter, newest first; no limit returns them all."""
+        where, parameters = _conditions(filters)
+        query = (
+            f"SELECT ticket FROM tickets{where}"
+            " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        )
+        with self._connection() as db:
+            rows = db.execute(
+                query, (*parameters, -1 if limit is None else limit, offset)
+            ).fetchall()
+        return [json.loads(row["ticket"]) for row in rows]
+
+    def count_matching(self, filters: TicketFilter) -> int:
+        """How many tickets pass the filter."""
+        where, parameters = _conditions(filters)
+        with self._connection() as db:
+            return db.execute(f"SELECT COUNT(*) FROM tickets{where}", parameters).fetchone()[0]
+
+    def categories(self) -> list[str]:
+        """Every category some ticket has, sorted."""
+        with self._connection() as db:
+            rows = db.execute("SELECT DISTINCT category FROM tickets ORDER BY category").fetchall()
+        return [row[0] for row in rows]
+
+    def systems(self) -> list[str]:
+        """Every system some ticket names, sorted without regard to case."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT DISTINCT json_each.value"
+                " FROM tickets, json_each(tickets.ticket, '$.systems')"
+            ).fetchall()
+        return sorted({row[0] for row in rows}, key=str.lower)

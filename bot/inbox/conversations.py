@@ -1,0 +1,345 @@
+"""The conversations in Rasa's tracker store, read as the support team sees them.
+
+A conversation is one session of a sender (Rasa starts a new session after a pause), so a customer
+who comes back days later starts a new conversation. Its outcome comes from the slots the actions
+set: ``ticket_reference`` (handed off), ``self_help_outcome`` ("resolved"), and from the intents of
+the customer's messages (``nlu_fallback``: not understood; ``report_*``: a problem).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FALLBACK_INTENT = "nlu_fallback"
+PROBLEM_INTENT_PREFIX = "report_"
+#: Intents that say nothing about why the customer came (skipped for a conversation's headline).
+SMALL_TALK_INTENTS = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform", FALLBACK_INTENT}
+)
+
+RESOLVED = "resolved"
+TICKET = "ticket"
+NOT_UNDERSTOOD = "not_understood"
+ABANDONED = "abandoned"
+ANSWERED = "answered"
+#: Every outcome, in the order the inbox lists them, with what the team reads.
+OUTCOMES = {
+    RESOLVED: "Resolved by self-help",
+    TICKET: "Ticket",
+    ABANDONED: "Abandoned",
+    NOT_UNDERSTOOD: "Not understood",
+    ANSWERED: "Answered, no problem",
+}
+
+#: Event types the inbox reads; the rest (featurization, form and policy events) say nothing.
+_READ_TYPES = ("user", "bot", "slot", "session_started", "action")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One line of a transcript: who said what, when, and (for the customer) the intent."""
+
+    sender: str
+    text: str
+    timestamp: float
+    intent: str | None = None
+
+    @property
+    def not_understood(self) -> bool:
+        return self.intent == FALLBACK_INTENT
+
+
+@dataclass
+class Conversation:
+    """One conversation session and what came of it."""
+
+    #: Row id of its first event in the tracker store: a stable reference for links.
+    id: int
+    sender_id: str
+    started_at: float
+    ended_at: float
+    outcome: str = ABANDONED
+    messages: list[Message] = field(default_factory=list)
+    ticket_reference: str | None = None
+    #: Help-article URLs shown in this conversation, in the order shown.
+    articles_shown: list[str] = field(default_factory=list)
+    #: The articles shown before self-help was reported to have solved the problem.
+    articles_helped: list[str] = field(default_factory=list)
+    reported_problem: bool = False
+
+    @property
+    def customer_messages(self) -> list[Message]:
+        return [message for message in self.messages if message.sender == "customer"]
+
+    @property
+    def intents(self) -> list[str]:
+        return [message.intent or "" for message in self.customer_messages]
+
+    @property
+    def not_understood_messages(self) -> list[Message]:
+        return [message for message in self.customer_messages if message.not_understood]
+
+    @property
+    def has_problem(self) -> bool:
+        """Whether the customer came with a problem: the deflection rate counts only these."""
+        return self.reported_problem or self.outcome in (RESOLVED, TICKET)
+
+    @property
+    def headline(self) -> str:
+        """What the customer came for: the first problem report, else the first real request."""
+        customer = self.customer_messages
+        for wanted in (
+            lambda message: (message.intent or "").startswith(PROBLEM_INTENT_PREFIX),
+            lambda message: message.intent not in SMALL_TALK_INTENTS,
+            lambda message: True,
+        ):
+            found = next((message for message in customer if wanted(message)), None)
+            if found:
+                return found.text
+        return ""
+
+
+def _choice_titles(data: Mapping[str, Any]) -> list[str]:
+    titles = []
+    for key in ("buttons", "quick_replies"):
+        for choice in data.get(key) or []:
+            if isinstance(choice, Mapping) and str(choice.get("title") or "").strip():
+                titles.append(str(choice["title"]).strip())
+    return titles
+
+
+def _bot_text(event: Mapping[str, Any]) -> str:
+    lines = [str(event.get("text") or "").strip()]
+    titles = _choice_titles(event.get("data") or {})
+    if titles:
+        lines.append(" ".join(f"[{title}]" for title in titles))
+    return "\n".join(line for line in lines if line)
+
+
+def _customer_text(event: Mapping[str, Any], offered: Iterable[Mapping[str, Any]]) -> str:
+    text = str(event.get("text") or "").strip()
+    # A click on a button arrives as its payload ("/affirm"); show what the customer clicked.
+    for choice in offered:
+        if text and text == str(choice.get("payload") or "").strip() and choice.get("title"):
+            return str(choice["title"]).strip()
+    return text
+
+
+def _intent(event: Mapping[str, Any]) -> str | None:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value if item]
+    return [str(value)] if value else []
+
+
+def split_sessions(events: list[tuple[int, dict]]) -> list[list[tuple[int, dict]]]:
+    """Cut one sender's (row id, event) list into sessions, where Rasa started a new one."""
+    sessions: list[list[tuple[int, dict]]] = []
+    current: list[tuple[int, dict]] = []
+    for row_id, event in events:
+        kind = event.get("event")
+        starts_session = (kind == "action" and event.get("name") == "action_session_start") or (
+            kind == "session_started"
+            and any(
+                not (e.get("event") == "action" and e.get("name") == "action_session_start")
+                for _, e in current
+            )
+        )
+        if starts_session and current:
+            sessions.append(current)
+            current = []
+        current.append((row_id, event))
+    if current:
+        sessions.append(current)
+    return sessions
+
+
+def conversation_from_events(sender_id: str, events: list[tuple[int, dict]]) -> Conversation | None:
+    """Read one session's events into a conversation; None if the customer never wrote."""
+    if not events:
+        return None
+    stamps = [float(event["timestamp"]) for _, event in events if event.get("timestamp")]
+    conversation = Conversation(
+        id=events[0][0],
+        sender_id=sender_id,
+        started_at=min(stamps, default=0.0),
+        ended_at=max(stamps, default=0.0),
+    )
+    customer_has_written = False
+    carried_articles: set[str] = set()
+    resolved = False
+    offered: list[Mapping[str, Any]] = []
+    last_stamp = conversation.started_at
+    for _, event in events:
+        kind = event.get("event")
+        last_stamp = float(event.get("timestamp") or last_stamp)
+        if kind == "bot":
+            offered = [
+                choice
+                for key in ("buttons", "quick_replies")
+                for choice in (event.get("data") or {}).get(key) or []
+                if isinstance(choice, Mapping)
+            ]
+            text = _bot_text(event)
+            if text:
+                conversation.messages.append(Message("bot", text, last_stamp))
+        elif kind == "user":
+            customer_has_written = True
+            intent = _intent(event)
+            if intent and intent.startswith(PROBLEM_INTENT_PREFIX):
+                conversation.reported_problem = True
+            text = _customer_text(event, offered)
+            if text:
+                conversation.messages.append(Message("customer", text, last_stamp, intent))
+        elif kind == "slot":
+            name, value = event.get("name"), event.get("value")
+            if not customer_has_written:
+                # Slots carried over from an earlier session say nothing about this one.
+                if name == "articles_shown":
+                    carried_articles.update(_as_list(value))
+                continue
+            if name == "articles_shown":
+                for url in _as_list(value):
+                    if url not in carried_articles and url not in conversation.articles_shown:
+                        conversation.articles_shown.append(url)
+            elif name == "self_help_outcome" and value == "resolved":
+                resolved = True
+                for url in conversation.articles_shown:
+                    if url not in conversation.articles_helped:
+                        conversation.articles_helped.append(url)
+            elif name == "ticket_reference" and value:
+                conversation.ticket_reference = str(value)
+    if not customer_has_written:
+        return None
+    conversation.outcome = outcome_of(
+        ticket=bool(conversation.ticket_reference),
+        resolved=resolved,
+        last_intent=(conversation.intents or [None])[-1],
+        reported_problem=conversation.reported_problem,
+    )
+    return conversation
+
+
+def outcome_of(
+    ticket: bool, resolved: bool, last_intent: str | None, reported_problem: bool
+) -> str:
+    """What came of a conversation; a ticket counts before self-help, as the team has work."""
+    if ticket:
+        return TICKET
+    if resolved:
+        return RESOLVED
+    if last_intent == FALLBACK_INTENT:
+        return NOT_UNDERSTOOD
+    return ABANDONED if reported_problem else ANSWERED
+
+
+def conversations_of_sender(sender_id: str, events: list[tuple[int, dict]]) -> list[Conversation]:
+    """Every conversation (session with a customer message) of one sender, oldest first."""
+    conversations = []
+    for session in split_sessions(events):
+        conversation = conversation_from_events(sender_id, session)
+        if conversation:
+            conversations.append(conversation)
+    return conversations
+
+
+class TrackerReader:
+    """Reads conversations from the SQLite file of Rasa's SQLTrackerStore, never writing to it."""
+
+    def __init__(self, db_path: str | Path):
+        self.path = Path(db_path)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection | None]:
+        if not self.path.exists():
+            yield None  # Rasa has not stored any conversation yet
+            return
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            has_events = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+            ).fetchone()
+            yield db if has_events else None
+        finally:
+            db.close()
+
+    def _rows(self, where: str = "", parameters: tuple = ()) -> dict[str, list[tuple[int, dict]]]:
+        """Events of the senders chosen by ``where``, grouped by sender in stored order."""
+        placeholders = ", ".join("?" for _ in _READ_TYPES)
+        query = (
+            "SELECT id, sender_id, data FROM events"
+            f" WHERE type_name IN ({placeholders})"
+            " AND (type_name != 'action' OR action_name = 'action_session_start')"
+            f"{where} ORDER BY sender_id, id"
+        )
+        by_sender: dict[str, list[tuple[int, dict]]] = {}
+        with self._connection() as db:
+            if db is None:
+                return {}
+            for row_id, sender_id, data in db.execute(query, (*_READ_TYPES, *parameters)):
+                try:
+                    event = json.loads(data)
+                except (TypeError, ValueError):
+                    continue
+                by_sender.setdefault(sender_id, []).append((row_id, event))
+        return by_sender
+
+    def conversations(
+        self, started_from: datetime | None = None, started_before: datetime | None = None
+    ) -> list[Conversation]:
+        """Conversations that started in the period (either end open), newest first."""
+        where, parameters = "", ()
+        low = started_from.timestamp() if started_from else None
+        high = started_before.timestamp() if started_before else None
+        if low is not None or high is not None:
+            # Only senders active in the period can have a conversation that started in it.
+            where = (
+                " AND sender_id IN (SELECT sender_id FROM events"
+                " WHERE timestamp >= ? AND timestamp < ?)"
+            )
+            parameters = (low if low is not None else float("-inf"),
+                          high if high is not None else float("inf"))
+        found = []
+        for sender_id, events in self._rows(where, parameters).items():
+            for conversation in conversations_of_sender(sender_id, events):
+                if (low is None or conversation.started_at >= low) and (
+                    high is None or conversation.started_at < high
+                ):
+                    found.append(conversation)
+        found.sort(key=lambda conversation: (conversation.started_at, conversation.id),
+                   reverse=True)
+        return found
+
+    def conversation(self, conversation_id: int) -> Conversation | None:
+        """The conversation whose first event has this row id."""
+        with self._connection() as db:
+            if db is None:
+                return None
+            row = db.execute(
+                "SELECT sender_id FROM events WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        events = self._rows(" AND sender_id = ?", (row[0],)).get(row[0], [])
+        return next(
+            (c for c in conversations_of_sender(row[0], events) if c.id == conversation_id), None
+        )
+
+    def conversation_of_ticket(self, sender_id: str, reference: str) -> Conversation | None:
+        """The conversation that produced a ticket, else the sender's latest one."""
+        events = self._rows(" AND sender_id = ?", (sender_id,)).get(sender_id, [])
+        conversations = conversations_of_sender(sender_id, events)
+        for conversation in conversations:
+            if conversation.ticket_reference == reference:
+                return conversation
+        return conversations[-1] if conversations else None

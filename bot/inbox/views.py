@@ -1,0 +1,388 @@
+"""The support inbox under /inbox: login, tickets, conversations, analytics and exports.
+
+Every page but the login form needs a staff session: a signed, HttpOnly, SameSite cookie that
+names a server-side session. Every form that changes something carries the session's CSRF token.
+The pages load no script at all, and their Content-Security-Policy forbids any.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
+
+from sanic import Blueprint, Request, response
+from sanic.response import HTTPResponse
+
+from bot.config import Settings
+from bot.inbox import filters
+from bot.inbox.analytics import Report, analytics
+from bot.inbox.auth import (
+    login_allowed,
+    new_token,
+    safe_next_path,
+    same_token,
+    secret_key,
+    sign,
+    unsign,
+)
+from bot.inbox.chart import daily_chart_svg
+from bot.inbox.conversations import OUTCOMES, TrackerReader
+from bot.inbox.exports import nlu_stub, ticket_json, tickets_csv, tickets_json
+from bot.inbox.formatting import STATUS_LABELS, Formatting
+from bot.inbox.periods import day_after, day_start, parse_day, period_from
+from bot.inbox.staff import StaffStore
+from bot.templating import render
+from bot.ticket_store import STATUSES, TicketStore
+
+SESSION_COOKIE = "iex_inbox_session"
+LOGIN_COOKIE = "iex_inbox_login"
+LOGIN_FORM_SECONDS = 3600
+MAX_NOTE_LENGTH = 5000
+MAX_USERNAME_LENGTH = 200
+MAX_PASSWORD_LENGTH = 1000
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
+
+#: Sent with every inbox response: no scripts, no framing, nothing cached, no sniffing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
+        " frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+#: The navigation entry each page belongs to.
+SECTIONS = {
+    "tickets": "tickets", "ticket": "tickets", "conversations": "conversations",
+    "conversation": "conversations", "analytics": "analytics",
+}
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def _arguments(request: Request) -> dict[str, str]:
+    return {name: request.args.get(name) or "" for name in request.args}
+
+
+def _attachment(body: str, filename: str, content_type: str) -> HTTPResponse:
+    return response.text(
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def create_blueprint(settings: Settings) -> Blueprint:
+    """Build the support inbox on the ticket store, the staff store and Rasa's tracker store."""
+    blueprint = Blueprint("inbox", url_prefix="/inbox")
+    tickets = TicketStore(settings.ticket_db)
+    staff = StaffStore(settings.staff_db)
+    tracker = TrackerReader(settings.tracker_db)
+    zone = ZoneInfo(settings.inbox_timezone)
+    show = Formatting(zone)
+    key = secret_key(settings)
+    session_seconds = int(settings.inbox_session_hours * 3600)
+    blueprint.ctx.tickets = tickets
+    blueprint.ctx.staff = staff
+
+    def today() -> datetime:
+        return datetime.now(zone)
+
+    def set_cookie(reply: HTTPResponse, name: str, value: str, max_age: int) -> None:
+        reply.cookies[name] = value
+        cookie = reply.cookies[name]
+        cookie["path"] = "/inbox"
+        cookie["httponly"] = True
+        cookie["samesite"] = "Lax" if name == SESSION_COOKIE else "Strict"
+        cookie["max-age"] = max_age
+        cookie["secure"] = settings.inbox_secure_cookies
+
+    def page(template: str, request: Request, status: int = 200, **context) -> HTTPResponse:
+        session = getattr(request.ctx, "staff", None)
+        return render(
+            f"inbox_{template}.html", status=status, show=show, staff=session,
+            csrf_token=session.csrf_token if session else "",
+            section=SECTIONS.get(template, ""), **context,
+        )
+
+    def staff_only(handler: Handler) -> Handler:
+        """Let only logged-in staff in; a form that changes something must carry the CSRF token."""
+
+        @wraps(handler)
+        async def guarded(request: Request, *arguments, **keywords) -> HTTPResponse:
+            session = staff.session(unsign(request.cookies.get(SESSION_COOKIE), key))
+            if session is None:
+                target = request.path + (f"?{request.query_string}" if request.query_string else "")
+                if request.method != "GET":
+                    target = "/inbox/tickets"
+                return response.redirect(
+                    f"/inbox/login?{urlencode({'next': target})}", status=303
+                )
+            request.ctx.staff = session
+            if request.method == "POST":
+                form_token = request.form.get("csrf_token") if request.form else None
+                if not same_token(form_token, session.csrf_token):
+                    return page(
+                        "error", request, status=403, title="Form expired",
+                        message="This form has expired or did not come from the inbox. "
+                                "Go back, reload the page and try again.",
+                    )
+            return await handler(request, *arguments, **keywords)
+
+        return guarded
+
+    @blueprint.middleware("response")
+    async def protect(request: Request, reply: HTTPResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            reply.headers.setdefault(name, value)
+
+    # --- login and logout ----------------------------------------------------------------------
+
+    def login_page(
+        request: Request, status: int = 200, error: str = "", username: str = ""
+    ) -> HTTPResponse:
+        token = new_token()
+        posted = request.form if request.method == "POST" and request.form else {}
+        reply = page(
+            "login", request, status=status, error=error, username=username, login_token=token,
+            next_path=safe_next_path(posted.get("next") or request.args.get("next")),
+        )
+        set_cookie(reply, LOGIN_COOKIE, sign(token, key), LOGIN_FORM_SECONDS)
+        return reply
+
+    @blueprint.get("/login")
+    async def login_form(request: Request) -> HTTPResponse:
+        if staff.session(unsign(request.cookies.get(SESSION_COOKIE), key)):
+            return response.redirect(safe_next_path(request.args.get("next")), status=303)
+        return login_page(request)
+
+    @blueprint.post("/login")
+    async def log_in(request: Request) -> HTTPResponse:
+        form = request.form or {}
+        username = (form.get("username") or "").strip()[:MAX_USERNAME_LENGTH]
+        password = (form.get("password") or "")[:MAX_PASSWORD_LENGTH]
+        if not same_token(form.get("login_token"), unsign(request.cookies.get(LOGIN_COOKIE), key)):
+            return login_page(
+                request, status=403, username=username,
+                error="The login form had expired. Please log in again.",
+            )
+        client = request.remote_addr or request.ip or "unknown"
+        window = settings.inbox_login_window_seconds
+        if not login_allowed(
+            *staff.recent_failures(username, client, window), settings.inbox_login_attempts
+        ):
+            reply = login_page(
+                request, status=429, username=username,
+                error=f"Too many failed logins. Try again in {max(1, window // 60)} minutes.",
+            )
+            reply.headers["Retry-After"] = str(window)
+            return reply
+        # Argon2 takes a moment on purpose; other requests are served meanwhile.
+        valid = await asyncio.get_running_loop().run_in_executor(
+            None, staff.authenticate, username, password
+        )
+        if not valid:
+            staff.record_failure(username, client)
+            return login_page(
+                request, status=401, username=username, error="Wrong user name or password."
+            )
+        token, _session = staff.start_session(username, session_seconds)
+        reply = response.redirect(safe_next_path(form.get("next")), status=303)
+        set_cookie(reply, SESSION_COOKIE, sign(token, key), session_seconds)
+        set_cookie(reply, LOGIN_COOKIE, "", 0)
+        return reply
+
+    @blueprint.post("/logout")
+    @staff_only
+    async def log_out(request: Request) -> HTTPResponse:
+        staff.end_session(unsign(request.cookies.get(SESSION_COOKIE), key))
+        reply = response.redirect("/inbox/login", status=303)
+        set_cookie(reply, SESSION_COOKIE, "", 0)
+        return reply
+
+    @blueprint.get("/inbox.css")
+    async def stylesheet(request: Request) -> HTTPResponse:
+        return await response.file(
+            STYLESHEET, mime_type="text/css; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=300"},
+        )
+
+    @blueprint.get("/")
+    @staff_only
+    async def start(request: Request) -> HTTPResponse:
+        return response.redirect("/inbox/tickets", status=303)
+
+    # --- tickets -------------------------------------------------------------------------------
+
+    @blueprint.get("/tickets")
+    @staff_only
+    async def ticket_list(request: Request) -> HTTPResponse:
+        form = filters.ticket_form(_arguments(request))
+        ticket_filter = filters.ticket_filter(form, zone)
+        total = tickets.count_matching(ticket_filter)
+        pages = filters.page_count(total)
+        page_number = min(filters.page_number(request.args.get("page")), pages)
+        found = tickets.search(
+            ticket_filter, filters.PAGE_SIZE, (page_number - 1) * filters.PAGE_SIZE
+        )
+        return page(
+            "tickets", request, tickets=found, total=total, form=form, page=page_number,
+            pages=pages, statuses=STATUS_LABELS, categories=tickets.categories(),
+            systems=tickets.systems(), query=filters.query_string(form),
+            page_query=lambda number: filters.query_string(form, page=number),
+        )
+
+    def ticket_page(
+        request: Request, reference: str, status: int = 200, error: str = "", note: str = ""
+    ) -> HTTPResponse:
+        ticket = tickets.get(reference)
+        if ticket is None:
+            return page("error", request, status=404, title="No such ticket",
+                        message=f"There is no ticket {reference}.")
+        conversation = tracker.conversation_of_ticket(ticket["conversation_id"], reference)
+        return page(
+            "ticket", request, status=status, ticket=ticket, statuses=STATUS_LABELS,
+            history=tickets.status_history(reference), notes=tickets.notes(reference),
+            conversation=conversation, error=error, note=note,
+            saved=request.args.get("saved") if request.method == "GET" else None,
+            ticket_json=ticket_json(ticket),
+        )
+
+    @blueprint.get("/tickets/<reference:str>")
+    @staff_only
+    async def ticket_detail(request: Request, reference: str) -> HTTPResponse:
+        return ticket_page(request, reference)
+
+    @blueprint.get("/tickets/<reference:str>/ticket.json")
+    @staff_only
+    async def ticket_download(request: Request, reference: str) -> HTTPResponse:
+        ticket = tickets.get(reference)
+        if ticket is None:
+            return response.json({"error": f"no ticket {reference}"}, status=404)
+        return _attachment(
+            ticket_json(ticket), f"{reference}.json", "application/json; charset=utf-8"
+        )
+
+    @blueprint.post("/tickets/<reference:str>/status")
+    @staff_only
+    async def change_status(request: Request, reference: str) -> HTTPResponse:
+        status = request.form.get("status")
+        if status not in STATUSES:
+            return ticket_page(request, reference, status=422, error="Choose a known status.")
+        if tickets.set_status(reference, status, changed_by=request.ctx.staff.username) is None:
+            return ticket_page(request, reference)
+        return response.redirect(f"/inbox/tickets/{quote(reference)}?saved=status", status=303)
+
+    @blueprint.post("/tickets/<reference:str>/notes")
+    @staff_only
+    async def add_note(request: Request, reference: str) -> HTTPResponse:
+        text = (request.form.get("text") or "").strip()
+        if not text or len(text) > MAX_NOTE_LENGTH:
+            return ticket_page(
+                request, reference, status=422, note=text[:MAX_NOTE_LENGTH],
+                error=f"A note needs some text, at most {MAX_NOTE_LENGTH} characters.",
+            )
+        if tickets.add_note(reference, request.ctx.staff.username, text) is None:
+            return ticket_page(request, reference)
+        return response.redirect(f"/inbox/tickets/{quote(reference)}?saved=note", status=303)
+
+    # --- conversations -------------------------------------------------------------------------
+
+    @blueprint.get("/conversations")
+    @staff_only
+    async def conversation_list(request: Request) -> HTTPResponse:
+        form = filters.conversation_form(_arguments(request))
+        everything = tracker.conversations(
+            day_start(parse_day(form["from"]), zone), day_after(parse_day(form["to"]), zone)
+        )
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for conversation in everything:
+            counts[conversation.outcome] += 1
+        chosen = [c for c in everything if not form["outcome"] or c.outcome == form["outcome"]]
+        pages = filters.page_count(len(chosen))
+        page_number = min(filters.page_number(request.args.get("page")), pages)
+        start_at = (page_number - 1) * filters.PAGE_SIZE
+        return page(
+            "conversations", request, conversations=chosen[start_at:start_at + filters.PAGE_SIZE],
+            total=len(chosen), counts=counts, outcomes=OUTCOMES, form=form, page=page_number,
+            pages=pages, page_query=lambda number: filters.query_string(form, page=number),
+            outcome_query=lambda outcome: filters.query_string(form, outcome=outcome),
+        )
+
+    @blueprint.get("/conversations/<conversation_id:int>")
+    @staff_only
+    async def conversation_detail(request: Request, conversation_id: int) -> HTTPResponse:
+        conversation = tracker.conversation(conversation_id)
+        if conversation is None:
+            return page("error", request, status=404, title="No such conversation",
+                        message="That conversation is not in the tracker store.")
+        reference = conversation.ticket_reference
+        ticket = tickets.get(reference) if reference else None
+        return page("conversation", request, conversation=conversation, ticket=ticket)
+
+    # --- analytics -----------------------------------------------------------------------------
+
+    def report_for(request: Request) -> Report:
+        """The analytics of the period in the query string (the last 30 days by default)."""
+        period = period_from(
+            request.args.get("from"), request.args.get("to"), zone, today().date()
+        )
+        return analytics(tracker.conversations(period.start, period.end), period)
+
+    @blueprint.get("/analytics")
+    @staff_only
+    async def analytics_page(request: Request) -> HTTPResponse:
+        report = report_for(request)
+        period_query = urlencode(
+            {"from": report.period.first.isoformat(), "to": report.period.last.isoformat()}
+        )
+        return page("analytics", request, report=report, period_query=period_query)
+
+    @blueprint.get("/analytics/chart.svg")
+    @staff_only
+    async def analytics_chart(request: Request) -> HTTPResponse:
+        days = report_for(request).days
+        svg = await asyncio.get_running_loop().run_in_executor(None, daily_chart_svg, days)
+        return response.text(svg, content_type="image/svg+xml; charset=utf-8")
+
+    # --- exports -------------------------------------------------------------------------------
+
+    def exported_tickets(request: Request) -> list[dict]:
+        form = filters.ticket_form(_arguments(request))
+        return tickets.search(filters.ticket_filter(form, zone), limit=None)
+
+    @blueprint.get("/export/tickets.csv")
+    @staff_only
+    async def export_csv(request: Request) -> HTTPResponse:
+        stamp = today().strftime("%Y%m%d-%H%M")
+        return _attachment(
+            tickets_csv(exported_tickets(request)), f"iex-tickets-{stamp}.csv",
+            "text/csv; charset=utf-8",
+        )
+
+    @blueprint.get("/export/tickets.json")
+    @staff_only
+    async def export_json(request: Request) -> HTTPResponse:
+        stamp = today().strftime("%Y%m%d-%H%M")
+        return _attachment(
+            tickets_json(exported_tickets(request)), f"iex-tickets-{stamp}.json",
+            "application/json; charset=utf-8",
+        )
+
+    @blueprint.get("/export/not-understood.yml")
+    @staff_only
+    async def export_not_understood(request: Request) -> HTTPResponse:
+        report = report_for(request)
+        name = f"not-understood-{report.period.first:%Y%m%d}-{report.period.last:%Y%m%d}.yml"
+        return _attachment(
+            nlu_stub(report.not_understood, report.period), name, "application/yaml; charset=utf-8"
+        )
+
+    return blueprint

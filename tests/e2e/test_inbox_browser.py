@@ -1,0 +1,179 @@
+"""End-to-end: the support inbox in a real browser (headless Debian chromium driven by Playwright).
+
+The real web app runs as ``make run`` starts it; a staff account is made with the CLI, tickets
+arrive through the ticket API, and a support agent logs in, filters, opens a ticket and changes
+its status. No Rasa server is needed.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.config import PROJECT_ROOT
+from bot.supervisor import wait_until_ready, web_app
+from tests.actions.helpdesk.fakes import example_ticket
+from tests.conftest import isolated_settings
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
+USERNAME = "mette@iex.dk"
+PASSWORD = "correct horse battery staple"
+XSS = "<script>alert('xss')</script> <img src=x onerror=\"alert(1)\"> javascript:alert(1)"
+
+def tickets() -> list[dict]:
+    vat = {
+        "category": "vat", "systems": ["WooCommerce", "Dinero"],
+        "summary": "VAT differs between WooCommerce and Dinero",
+        "description": "Invoice 5531 has 25 % VAT in Dinero but 0 % in the shop.",
+    }
+    return [
+        example_ticket(id="IEX-20261120-0001", idempotency_key="iex-browser-0001",
+                       created_at="2026-11-20T09:00:00Z"),
+        example_ticket(id="IEX-20261121-0002", idempotency_key="iex-browser-0002",
+                       created_at="2026-11-21T09:00:00Z", **vat),
+        example_ticket(id="IEX-20261122-0003", idempotency_key="iex-browser-0003",
+                       created_at="2026-11-22T09:00:00Z", status="closed", **vat),
+        example_ticket(id="IEX-20261123-0004", idempotency_key="iex-browser-0004",
+                       created_at="2026-11-23T09:00:00Z", summary=XSS[:150], description=XSS,
+                       customer={"email": "kunde@webshop.dk", "name": XSS[:200]}),
+    ]
+
+
+@pytest.fixture(scope="module")
+def inbox_url(tmp_path_factory) -> str:
+    """The running web app with a staff account and four tickets; yields its base URL."""
+    settings = isolated_settings(tmp_path_factory.mktemp("inbox-state"))
+    created = subprocess.run(
+        [sys.executable, "-m", "bot.staff", "create", USERNAME, "--password-stdin"],
+        input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+        env={**os.environ, "IEX_STATE_DIR": str(settings.state_dir)},
+    )
+    assert created.returncode == 0, created.stderr
+    web = web_app(settings)
+    web.start(log_file=settings.state_dir / "web.log")
+    try:
+        wait_until_ready([web], timeout=60)
+        base = f"http://localhost:{settings.port}"
+        for ticket in tickets():
+            reply = requests.post(
+                f"{base}/api/tickets", json=ticket, timeout=30,
+                headers={"Authorization": f"Bearer {settings.ticket_api_token}"},
+            )
+            assert reply.status_code == 201, reply.text
+        yield base
+    finally:
+        web.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    if not CHROMIUM.exists():
+        pytest.fail("No /usr/bin/chromium: install Debian's chromium (make browser).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def log_in(page: Page, inbox_url: str) -> None:
+    page.goto(f"{inbox_url}/inbox/tickets")
+    expect(page).to_have_url(f"{inbox_url}/inbox/login?next=%2Finbox%2Ftickets")
+    page.get_by_label("User name").fill(USERNAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{inbox_url}/inbox/tickets")
+
+
+def test_agent_filters_opens_a_ticket_and_changes_its_status(page, inbox_url):
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    log_in(page, inbox_url)
+    rows = page.locator("table#tickets tbody tr")
+    expect(rows).to_have_count(4)
+
+    page.get_by_label("Category").select_option("vat")
+    page.get_by_label("Status").select_option("new")
+    page.get_by_role("button", name="Filter").click()
+
+    expect(page).to_have_url(re.compile(r"/inbox/tickets\?.*status=new&category=vat"))
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("IEX-20261121-0002")
+    expect(rows.first).to_contain_text("WooCommerce")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-tickets-filtered.png"), full_page=True)
+
+    page.get_by_role("link", name="IEX-20261121-0002").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "VAT differs between WooCommerce and Dinero"
+    )
+    expect(page.locator("#description")).to_contain_text("Invoice 5531")
+    expect(page.locator("#current-status")).to_have_text("New")
+
+    page.locator("#status").select_option("in_progress")
+    page.get_by_role("button", name="Change status").click()
+
+    expect(page.locator("#saved")).to_have_text("Status changed to In progress.")
+    page.reload()
+    expect(page.locator("#current-status")).to_have_text("In progress")
+    expect(page.locator("#status-history")).to_contain_text(f"by {USERNAME}")
+    page.get_by_label("New note").fill("Asked for the VAT setup in Dinero.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#notes")).to_contain_text("Asked for the VAT setup in Dinero.")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-ticket.png"), full_page=True)
+
+    page.goto(f"{inbox_url}/inbox/tickets?status=in_progress")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("In progress")
+    stored = requests.get(
+        f"{inbox_url}/api/tickets/IEX-20261121-0002", timeout=30,
+        headers={"Authorization": "Bearer dev-ticket-token"},
+    ).json()
+    assert stored["status"] == "in_progress"
+
+
+def test_customer_markup_neither_runs_nor_renders(page, inbox_url):
+    log_in(page, inbox_url)
+
+    page.get_by_role("link", name="IEX-20261123-0004").click()
+
+    expect(page.locator("#description")).to_have_text(XSS)
+    expect(page.locator("#name")).to_have_text(XSS)
+    assert page.locator("script").count() == 0
+    assert page.locator("main img").count() == 0
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+
+
+def test_inbox_is_closed_after_logout(page, inbox_url):
+    log_in(page, inbox_url)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{inbox_url}/inbox/login")
+    page.goto(f"{inbox_url}/inbox/tickets/IEX-20261121-0002")
+
+    expect(page).to_have_url(
+        f"{inbox_url}/inbox/login?next=%2Finbox%2Ftickets%2FIEX-20261121-0002"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the support inbox")
