@@ -62,7 +62,7 @@ eval: train ## NLU cross-validation and article ranking reports (in reports/)
 	$(PYTHON) scripts/evaluate_articles.py
 
 lint: install ## Check the code with ruff
-	$(VENV)/bin/ruff check actions bot nlu_components scripts tests tickets
+	$(VENV)/bin/ruff check actions bot nlu_components scripts storage tests tickets
 
 clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
 	rm -rf models/*.tar.gz $(REPORTS) results var

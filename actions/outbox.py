@@ -12,14 +12,15 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from actions import config
 from actions.helpdesk.base import DeliveryResult, Helpdesk, Outcome
+from storage import sqlite
 from tickets import validate_ticket
 
 logger = logging.getLogger(__name__)
@@ -109,35 +110,15 @@ class Outbox:
         # once the lease is over. It must outlast a delivery attempt (connect + read timeouts).
         self.lease_seconds = lease_seconds or max(60.0, 3 * config.HELPDESK_TIMEOUT_SECONDS)
         self._paused_until = 0.0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        sqlite.create_database(self.path, _SCHEMA)
 
     # -- storage -------------------------------------------------------------------------------
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per operation: safe across threads and processes.
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA synchronous = FULL")
-            yield db
-        finally:
-            db.close()
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.connect(self.path)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.transaction(self.path)
 
     @staticmethod
     def _item(row: sqlite3.Row) -> OutboxItem:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from storage import sqlite
 from tickets import parse_timestamp
 
 STATUSES = ("new", "in_progress", "closed")
@@ -163,10 +163,7 @@ class TicketStore:
 
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        sqlite.create_database(self.path, _SCHEMA)
         self._index_unindexed_tickets()
 
     def _index_unindexed_tickets(self) -> None:
@@ -178,26 +175,11 @@ class TicketStore:
             for row in rows:
                 _index_text(db, json.loads(row["ticket"]))
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            yield db
-        finally:
-            db.close()
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.connect(self.path)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.transaction(self.path)
 
     def add(self, ticket: dict) -> tuple[dict, bool]:
         """Store a (validated) ticket; returns (stored ticket, created).

@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ from bot.inbox.auth import (
     token_digest,
     verify_password,
 )
+from storage import sqlite
 
 #: A user name: usually the staff member's e-mail address.
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,99}$")
@@ -90,20 +90,10 @@ class StaffStore:
 
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(_SCHEMA)
+        sqlite.create_database(self.path, _SCHEMA)
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            yield db
-        finally:
-            db.close()
+    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite.connect(self.path)
 
     # --- accounts ------------------------------------------------------------------------------
 

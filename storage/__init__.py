@@ -1,0 +1,1 @@
+"""Storage helpers shared by the action server and the web app."""
