@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run user shell train validate test test-stories eval lint clean
+.PHONY: help install browser run user shell train train-force validate test test-stories eval lint clean
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,8 +31,11 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM) ## Install Debian's chromium for the browser tests (needs root or sudo)
 
-train: install ## Train a model, unless one already matches data/ and config.yml
-	$(RASA) train --domain domain.yml --data data --config config.yml --out models
+train: install ## Train a model, unless the newest one matches data/, domain.yml and config.yml
+	$(PYTHON) scripts/train_if_needed.py
+
+train-force: install ## Train a model even if the newest one is up to date
+	$(PYTHON) scripts/train_if_needed.py --force
 
 validate: install ## Check training data, domain and help articles
 	$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
