@@ -12,6 +12,13 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.supervisor import Service, all_services, wait_until_ready
 
 MODELS_DIR = PROJECT_ROOT / "models"
+SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
+#: Debian's chromium, as `make browser` installs it; Playwright downloads no browser of its own.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -112,3 +119,16 @@ def assistant(tmp_path_factory) -> Assistant:
     yield Assistant(settings, services)
     for service in reversed(services):
         service.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright, shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("No /usr/bin/chromium: install Debian's chromium (make browser).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
+        yield browser
+        browser.close()

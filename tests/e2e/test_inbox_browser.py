@@ -10,25 +10,18 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from bot.config import PROJECT_ROOT
 from bot.supervisor import wait_until_ready, web_app
 from tests.actions.helpdesk.fakes import example_ticket
-from tests.conftest import isolated_settings
+from tests.conftest import SCREENSHOTS_DIR, isolated_settings
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
 USERNAME = "mette@iex.dk"
 PASSWORD = "correct horse battery staple"
 XSS = "<script>alert('xss')</script> <img src=x onerror=\"alert(1)\"> javascript:alert(1)"
@@ -76,16 +69,6 @@ def inbox_url(tmp_path_factory) -> str:
         yield base
     finally:
         web.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail("No /usr/bin/chromium: install Debian's chromium (make browser).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,20 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.supervisor import Service, wait_until_ready, web_app
-from tests.conftest import free_port, isolated_settings, start_assistant
+from tests.conftest import SCREENSHOTS_DIR, free_port, isolated_settings, start_assistant
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 #: Small, so the length test types little; the page passes it to the widget as a data attribute.
@@ -41,16 +35,6 @@ def start_web_app(settings: Settings, log_dir: Path) -> Service:
         web.stop()
         raise
     return web
-
-
-@pytest.fixture(scope="module")
-def browser() -> Browser:
-    if not CHROMIUM.exists():
-        pytest.fail("No /usr/bin/chromium: install Debian's chromium (apt-get install chromium).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
