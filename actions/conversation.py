@@ -51,10 +51,17 @@ def misunderstandings_in_a_row(events: Iterable[dict]) -> int:
     return count
 
 
+def latest_problem_report(events: Iterable[dict]) -> dict | None:
+    """The customer's most recent message that reported a problem (a report_* intent)."""
+    for event in reversed(user_events(events)):
+        if intent_of(event) in PROBLEM_CATEGORIES:
+            return event
+    return None
+
+
 def latest_problem(events: Iterable[dict]) -> tuple[str | None, str]:
     """The category and the customer's words of the most recent problem report."""
-    for event in reversed(user_events(events)):
-        category = PROBLEM_CATEGORIES.get(intent_of(event) or "")
-        if category:
-            return category, event.get("text") or ""
-    return None, ""
+    report = latest_problem_report(events)
+    if report is None:
+        return None, ""
+    return PROBLEM_CATEGORIES[intent_of(report)], report.get("text") or ""

@@ -14,7 +14,7 @@ from actions.case_fields import prefilled_case, urgency_requested
 from actions.conversation import latest_problem
 from actions.delivery import outbox
 from actions.response_time import answer_due
-from actions.ticket import Case, build_ticket, problem_intent
+from actions.ticket import Case, build_ticket
 
 #: Slots the ticket form fills; emptied when a case is sent or dropped.
 CASE_SLOTS = (
@@ -84,7 +84,6 @@ class ActionCreateTicket(Action):
         case = Case(
             email=slots["contact_email"],
             description=slots.get("description") or "",
-            problem_intent=problem_intent(tracker.events),
             systems=slots.get("ticket_systems") or [],
             order_ids=slots.get("order_ids") or [],
             product_ids=slots.get("product_ids") or [],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from actions.conversation import PROBLEM_CATEGORIES, intent_of, user_events
+from actions.conversation import PROBLEM_CATEGORIES, intent_of, latest_problem_report
 from actions.extraction import MAX_DESCRIPTION_LENGTH, cap_length, clean_description, strip_markup
 from actions.transcript import transcript_from_events
 from tickets import validate_ticket
@@ -77,11 +77,8 @@ def category_for_intent(intent: str | None) -> str:
 
 def problem_intent(events: Iterable[Mapping[str, Any]]) -> str | None:
     """Find the customer's latest problem report (a report_... intent) in the events."""
-    latest = None
-    for event in user_events(events):
-        if intent_of(event) in PROBLEM_CATEGORIES:
-            latest = intent_of(event)
-    return latest
+    report = latest_problem_report(events)
+    return intent_of(report) if report else None
 
 
 def new_reference(
