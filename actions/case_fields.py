@@ -40,6 +40,13 @@ CORRECTABLE_FIELDS = {
     "log": ("log_checked", "log_status"),
 }
 
+#: Slots the ticket form fills for one case; emptied when a case is sent or dropped.
+CASE_SLOTS = (
+    "contact_email", "ticket_systems", "description", "examples", "order_ids", "product_ids",
+    "other_references", "log_checked", "log_status", "confirmation", "form_attempts",
+    "handoff_gave_up",
+)
+
 #: Answers that mean "I have not looked at the log".
 _NOT_CHECKED_INTENTS = frozenset({"deny", "no_example"})
 _MIN_DESCRIPTION_CHARACTERS = 10
@@ -145,16 +152,13 @@ def prefilled_case(events: list[dict], problem_text: str) -> dict:
     systems = systems_mentioned(events)
     description = clean_description(problem_text) if problem_text else ""
     return {
+        **dict.fromkeys(CASE_SLOTS),
         "ticket_systems": systems or None,
         "description": description or None,
         "order_ids": order_ids,
         "product_ids": product_ids,
         "other_references": [],
         "examples": "given" if order_ids or product_ids else None,
-        "contact_email": None,
-        "log_checked": None,
-        "log_status": None,
-        "confirmation": None,
         "form_attempts": 0.0,
         "handoff_gave_up": False,
     }

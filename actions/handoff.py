@@ -10,18 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import config
 from actions.business_days import format_day
-from actions.case_fields import prefilled_case, urgency_requested
+from actions.case_fields import CASE_SLOTS, prefilled_case, urgency_requested
 from actions.conversation import latest_problem
 from actions.delivery import outbox
 from actions.response_time import answer_due
 from actions.ticket import Case, build_ticket
-
-#: Slots the ticket form fills; emptied when a case is sent or dropped.
-CASE_SLOTS = (
-    "contact_email", "ticket_systems", "description", "examples", "order_ids", "product_ids",
-    "other_references", "log_checked", "log_status", "confirmation", "form_attempts",
-    "handoff_gave_up",
-)
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
