@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,6 +20,11 @@ CHROMIUM_ARGUMENTS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
+
+
+def new_customer() -> str:
+    """A sender id no other test uses, so every test starts its own conversation."""
+    return f"customer-{uuid.uuid4().hex[:12]}"
 
 
 def free_port() -> int:

@@ -1,15 +1,11 @@
 """End-to-end: the real Rasa server and action server with the trained model, over REST."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
+from tests.conftest import new_customer
+
 pytestmark = pytest.mark.e2e
-
-
-def new_customer() -> str:
-    return f"customer-{uuid.uuid4().hex[:12]}"
 
 
 def test_an_order_that_was_not_transferred_gets_the_log_advice(assistant):

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from bot.supervisor import wait_until_ready
+from tests.conftest import new_customer
 
 pytestmark = pytest.mark.e2e
 
 SKIPPED_URL = "https://support.iex.dk/en/articles/81904-log-status-skipped-order-not-in-allowed-states"
-
-
-def new_customer() -> str:
-    return f"customer-{uuid.uuid4().hex[:12]}"
 
 
 def wait_for_ticket(assistant, reference: str, timeout: float = 60) -> dict:
