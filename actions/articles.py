@@ -7,17 +7,20 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
+import snowballstemmer
 import yaml
 from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from stop_words import get_stop_words
 
 from actions import config
+from support_core.systems import canonical_system, known_systems
 
 logger = logging.getLogger(__name__)
 
@@ -37,87 +40,22 @@ CHARACTER_WEIGHT = 0.4
 # A system name in the question says which system, not which problem, so it counts less than
 # the other words; otherwise "order missing in e-conomic" finds every e-conomic article.
 SYSTEM_WORD_WEIGHT = 0.5
-# fmt: off
-SYSTEM_WORDS = frozenset({
-    "economic", "dinero", "billy", "uniconta", "tripletex", "fortnox", "visma", "vismanet",
-    "eaccounting", "shopify", "woocommerce", "magento", "prestashop", "dandomain", "stripe",
-    "clearhaus", "nets", "mynets", "vipps", "mobilepay", "billwerk", "reepay",
-})
-# fmt: on
 # A word the articles do not use still counts as known when it resembles one of theirs this much
 # (character n-gram cosine), so typos are not taken for a question about something else.
 SPELLING_MATCH = 0.5
 # An article about a system the customer uses ranks this much higher (a factor on the score).
 SYSTEM_BOOST = 0.15
 
-# Names the customer (or the NLU) may use for the canonical system names in the articles.
-SYSTEM_ALIASES = {
-    "visma e-conomic": "e-conomic",
-    "mobilepay": "vipps mobilepay",
-    "vipps": "vipps mobilepay",
-    "reepay": "billwerk+",
-    "billwerk": "billwerk+",
-    "dynamics 365": "business central",
-    "microsoft dynamics 365 business central": "business central",
-    "nets easy": "nets",
-}
-
-# Danish and informal words customers use, mapped to the words the articles use.
+#: Danish and informal words customers use, mapped to the words the articles use.
+GLOSSARY_FILE = config.PROJECT_ROOT / "data" / "search" / "glossary.yml"
+# Filler of a support chat that the general stop-word lists do not have.
 # fmt: off
-GLOSSARY = {
-    "ordre": "order", "ordren": "order", "ordrer": "orders", "ordrene": "orders",
-    "faktura": "invoice", "fakturaen": "invoice", "fakturaer": "invoices", "regning": "invoice",
-    "moms": "vat", "momsen": "vat", "tax": "vat",
-    "kunde": "customer", "kunden": "customer", "kunder": "customers", "debitor": "customer",
-    "debtor": "customer",
-    "vare": "product", "varen": "product", "varer": "products", "varenummer": "sku",
-    "varenumre": "sku", "varenr": "sku",
-    "lager": "stock", "lageret": "stock", "lagerbeholdning": "stock", "beholdning": "stock",
-    "inventory": "stock",
-    "kreditnota": "credit note", "kreditnotaer": "credit notes", "kreditering": "credit note",
-    "refundering": "refund", "returnering": "return", "retur": "return",
-    "overført": "transferred", "overføre": "transfer", "overførsel": "transfer",
-    "overføres": "transferred", "synkroniseret": "synchronised",
-    "synkronisering": "synchronise", "sync": "synchronise", "synced": "synchronised",
-    "syncing": "synchronise",
-    "betalt": "paid", "betaling": "payment", "betalingsbetingelse": "payment term",
-    "betalingsmetode": "payment method", "kort": "card", "kortet": "card",
-    "kortbetaling": "card payment", "beløb": "amount",
-    "afrunding": "rounding", "øreafrunding": "rounding øre",
-    "afrundingsdifference": "rounding difference",
-    "opsige": "cancel", "opsigelse": "cancellation", "abonnement": "subscription",
-    "dobbelt": "twice duplicate", "fejl": "error", "fejlbesked": "error", "forkert": "wrong",
-    "indløser": "acquirer", "udbetaling": "payout", "udbetalinger": "payouts",
-    "afstemning": "reconciliation", "bogføring": "booking", "bogført": "booked",
-    "bogføre": "book", "kladde": "draft", "gebyr": "fee", "fragt": "shipping",
-    "freight": "shipping", "tidligere": "previous", "gamle": "old",
-    "bagudrettet": "previous orders", "butik": "store", "kasse": "pos", "kasseapparat": "pos",
-    "rabat": "discount", "regnskab": "accounting", "regnskabet": "accounting",
-    "regnskabsprogram": "accounting system", "bogholder": "bookkeeper", "revisor": "accountant",
-    "mangler": "missing", "manglende": "missing", "oprettet": "created", "oprette": "create",
-    "oprettes": "created", "opdateret": "updated", "opdatere": "update", "opdateres": "updated",
-    "sendt": "sent", "sende": "send", "sendes": "sent", "gange": "times",
-    "lagt": "added", "tilføjet": "added", "tilføjes": "added",
-    "payed": "paid", "unpaid": "not paid", "costumer": "customer", "costumers": "customers",
-    "bill": "invoice", "bills": "invoices", "functionality": "features", "function": "feature",
-    "functions": "features", "configure": "setup", "configuration": "setup", "config": "setup",
-    "install": "setup", "installation": "setup", "income": "revenue", "cents": "øre",
-}
-
-# Words that say nothing about which article fits: English and Danish filler, greetings.
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {
+DOMAIN_FILLER_WORDS = frozenset({
     "hi", "hello", "hey", "thanks", "thank", "pls", "please", "regards", "iex", "dear", "just",
     "ok", "okay", "help", "need", "problem", "problems", "question", "questions", "issue",
-    "issues", "hej", "tak", "mvh", "hjælp", "og", "i", "jeg", "det", "at", "en", "den", "til",
-    "er", "som", "på", "de", "med", "han", "af", "for", "ikke", "der", "var", "mig", "sig", "men",
-    "et", "har", "om", "vi", "min", "havde", "ham", "hun", "nu", "over", "da", "fra", "du", "ud",
-    "sin", "dem", "os", "op", "man", "hans", "hvor", "eller", "hvad", "skal", "selv", "her",
-    "alle", "vil", "blev", "kunne", "ind", "når", "være", "dog", "noget", "ville", "jo", "deres",
-    "efter", "ned", "skulle", "denne", "end", "dette", "mit", "også", "under", "have", "dig",
-    "anden", "hende", "mine", "alt", "meget", "sit", "sine", "vor", "mod", "disse", "hvis", "din",
-    "nogle", "hos", "blive", "mange", "ad", "bliver", "hendes", "været", "jer", "sådan", "kan",
-    "vores", "jeres", "hvordan", "hvorfor", "hvornår", "endnu", "får", "fået", "sker", "stadig",
-}
+    "issues", "hej", "tak", "mvh", "hjælp", "hvordan", "hvorfor", "hvornår", "endnu", "får",
+    "fået", "sker", "stadig", "kan", "vores", "jeres",
+})
 # fmt: on
 
 
@@ -284,24 +222,62 @@ def normalise(text: str) -> str:
 
 def system_key(name: str) -> str:
     """The comparable form of a system name, so 'Visma e-conomic' and 'economic' match."""
-    lowered = " ".join(name.lower().split())
-    return normalise(SYSTEM_ALIASES.get(lowered, lowered)).replace(" ", "")
+    canonical = canonical_system(name) or " ".join(name.lower().split())
+    return normalise(canonical).replace(" ", "")
 
 
+def _system_words(systems: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The words that name a system: one-word names, and the brand that starts a longer name.
+
+    The other words of a longer name ("central", "pos", "online") also say what a problem is.
+    """
+    words = set()
+    for canonical, aliases in systems.items():
+        for name in (canonical, *aliases):
+            tokens = re.findall(r"\w+", normalise(name))
+            if len(tokens) == 1:
+                words.add(tokens[0])
+        words.add(re.findall(r"\w+", normalise(canonical))[0])
+    return frozenset(words)
+
+
+def _read_glossary(path: Path) -> dict[str, str]:
+    """The glossary file as word -> the articles' words; a missing file means no glossary."""
+    try:
+        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        logger.warning("Cannot read the search glossary %s: %s", path, error)
+        return {}
+    return {normalise(str(word)): str(meaning).lower() for word, meaning in mapping.items()}
+
+
+#: Every word that names a system, from the NLU synonyms of data/nlu/systems.yml.
+SYSTEM_WORDS = _system_words(known_systems())
+#: Alias (lower case) -> canonical system name, from the same synonyms.
+SYSTEM_ALIASES = {
+    " ".join(alias.lower().split()): canonical
+    for canonical, aliases in known_systems().items()
+    for alias in aliases
+}
+GLOSSARY = _read_glossary(GLOSSARY_FILE)
+#: Words that say nothing about which article fits: English and Danish filler, greetings.
+#: scikit-learn's English list adds the filler the shorter stop-words list lacks ("still",
+#: "already", "since", "get"); without it fewer questions find their article.
+STOP_WORDS = (
+    frozenset(get_stop_words("english"))
+    | frozenset(get_stop_words("danish"))
+    | ENGLISH_STOP_WORDS
+    | DOMAIN_FILLER_WORDS
+)
+_STEMMER = snowballstemmer.stemmer("english")
+# British and American spelling meet before stemming: synchronised, synchronized.
+_BRITISH_SPELLING = re.compile(r"(?<=\w{4})is(e|ed|es|ing|ation|ations)$")
+
+
+@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
-    """Strip common English endings so 'transferred', 'transfers' and 'transfer' meet."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith("ss"):
-                break
-            word = word[: -len(suffix)] + ("i" if suffix in ("ies", "ied") else "")
-            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouylsz":
-                word = word[:-1]
-            break
-    # British and American spelling meet: synchronised, synchronized.
-    if len(word) > 5 and word.endswith("is"):
-        word = word[:-1] + "z"
-    return word
+    """The English stem of a word, so 'transferred', 'transfers' and 'transfer' meet."""
+    return _STEMMER.stemWord(_BRITISH_SPELLING.sub(r"iz\1", word))
 
 
 def translate(text: str) -> str:
@@ -416,11 +392,14 @@ class _Index:
 class KnowledgeBase:
     """The help articles of one folder, searchable, re-read whenever a file changes."""
 
+    #: How the articles are indexed and scored (scripts/evaluate_articles.py compares others).
+    _index_type: type[_Index] = _Index
+
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
         self._lock = threading.Lock()
         self._signature: tuple | None = None
-        self._index = _Index(articles=())
+        self._index = self._index_type(articles=())
         self._refresh()
 
     def articles(self) -> list[Article]:
@@ -476,7 +455,7 @@ class KnowledgeBase:
             if signature == self._signature:
                 return
             try:
-                self._index = _Index.build(_load_folder(self.folder))
+                self._index = self._index_type.build(_load_folder(self.folder))
             except ValueError as error:  # e.g. articles with nothing but filler words
                 logger.warning("Keeping the previous help articles, %s: %s", self.folder, error)
             else:

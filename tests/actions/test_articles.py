@@ -307,3 +307,29 @@ def test_duplicate_slugs_are_reported_with_both_files(tmp_path):
 def test_normalised_system_names_match_their_aliases():
     assert articles.system_key("Visma e-conomic") == articles.system_key("e-conomic")
     assert articles.system_key("MobilePay") == articles.system_key("Vipps MobilePay")
+
+
+def test_system_names_come_from_the_nlu_synonyms():
+    assert articles.system_key("woo") == articles.system_key("WooCommerce")
+    assert articles.system_key("Shopify-POS") == articles.system_key("Shopify POS")
+    assert {"economic", "dinero", "woocommerce", "vipps", "visma"} <= articles.SYSTEM_WORDS
+    assert "pos" not in articles.SYSTEM_WORDS
+
+
+def test_word_forms_and_spellings_meet_in_one_stem():
+    stems = {articles._stem(word) for word in ("transferred", "transfers", "transfer")}
+    assert len(stems) == 1
+    assert articles._stem("synchronised") == articles._stem("synchronized")
+
+
+def test_english_and_danish_filler_words_are_ignored():
+    assert articles._words("hej, jeg har et problem med min ordre, thanks") == ["order"]
+
+
+def test_the_glossary_file_is_a_plain_mapping_rasa_does_not_train_on():
+    mapping = yaml.safe_load(articles.GLOSSARY_FILE.read_text(encoding="utf-8"))
+    assert isinstance(mapping, dict) and mapping
+    assert all(isinstance(meaning, str) and meaning for meaning in mapping.values())
+    # Rasa reads any YAML under data/ with one of these keys as training data.
+    assert not {"nlu", "responses", "stories", "rules", "version"} & set(mapping)
+    assert articles.translate("Fakturaen mangler moms") == "invoice missing vat"

@@ -1,0 +1,1 @@
+"""Plain facts and functions the actions and the web app share, with no Rasa or Sanic imports."""
