@@ -4,10 +4,10 @@ Plain functions used by the ticket form (actions/forms.py); no Rasa objects need
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from actions.conversation import intent_of, systems_mentioned, user_events
 from actions.extraction import (
     clean_description,
     extract_emails,
@@ -16,17 +16,29 @@ from actions.extraction import (
     mentions_urgency,
     says_no_example,
 )
+from support_core.events import (
+    current_case,
+    intent_of,
+    since_last_closed_case,
+    systems_mentioned,
+    user_events,
+)
+from support_core.problems import problem
+from support_core.systems import systems_in
 
 #: Intents that are a question or a request in the middle of the form, not an answer to it:
 #: the form lets the rules answer them and then asks its question again.
 INTERRUPTING_INTENTS = frozenset({
-    "ask_contact_support", "ask_response_time", "report_urgent", "ask_phone_support",
-    "ask_second_line", "ask_system_setup", "ask_plugin_support", "ask_customer_responsibility",
-    "ask_how_integration_works", "bot_challenge", "request_human", "cancel",
+    "ask_contact_support", "ask_response_time", "flag_urgent", "ask_phone_support", "faq",
+    "bot_challenge", "request_human", "cancel",
 })
 
-#: Categories where support needs at least one order or product example.
-CATEGORIES_NEEDING_EXAMPLES = frozenset({"order_transfer", "products", "invoices", "vat"})
+#: Intents that are a bare yes or no: never a system, a description or an example.
+YES_NO_INTENTS = frozenset({"affirm", "deny"})
+#: The same as words, for an answer the NLU gave another intent.
+YES_OR_NO_WORDS = frozenset({
+    "yes", "yeah", "yep", "ok", "okay", "sure", "no", "nope", "nah", "ja", "nej", "correct",
+})
 
 #: After this many unusable answers to one question, the form stops insisting.
 MAX_ATTEMPTS = 3
@@ -72,13 +84,47 @@ def read_email(text: str, intent: str | None, offered_email: str | None) -> Answ
     return Answer(problem="utter_email_needed")
 
 
-def read_systems(text: str, system_entities: list[str]) -> Answer:
-    """The systems named (canonical names from the NLU), or the customer's own words."""
-    if system_entities:
-        return Answer({"ticket_systems": system_entities})
+_NEGATION = re.compile(
+    r"\b(?:not|no|isn'?t|aren'?t|wasn'?t|never|except|without|instead of|ikke)\b", re.IGNORECASE
+)
+_CLAUSE_END = re.compile(r"[,;.]|\b(?:but|and|it'?s|its|we use|only)\b", re.IGNORECASE)
+#: "e-conomic is wrong": the systems just before it are ruled out.
+_WRONG = re.compile(r"([^,;.]*?)\b(?:is|are|was|were)\s+(?:wrong|incorrect|not right)\b",
+                    re.IGNORECASE)
+
+
+def named_systems(text: str, system_entities: list[str]) -> tuple[list[str], list[str]]:
+    """The known systems a message names, split into those meant and those said to be wrong.
+
+    "only Shopify and Dinero, not e-conomic" means Shopify and Dinero and rules out e-conomic.
+    """
+    ruled_out: list[str] = []
+    for negation in _NEGATION.finditer(text):
+        rest = text[negation.end():]
+        end = _CLAUSE_END.search(rest)
+        ruled_out += [name for name in systems_in(rest[: end.start() if end else None])
+                      if name not in ruled_out]
+    for wrong in _WRONG.finditer(text):
+        ruled_out += [name for name in systems_in(wrong.group(1)) if name not in ruled_out]
+    meant = [name for name in system_entities + systems_in(text) if name not in ruled_out]
+    return list(dict.fromkeys(meant)), ruled_out
+
+
+def read_systems(
+    text: str, system_entities: list[str], intent: str | None = None, attempts: int = 0
+) -> Answer:
+    """The known systems named (a yes or no is not an answer); unknown names are asked again,
+    then kept as the customer wrote them."""
+    meant, _ruled_out = named_systems(text, system_entities)
+    if meant:
+        return Answer({"ticket_systems": meant})
     words = clean_description(text, 200)
-    if len(words) >= 2:
-        return Answer({"ticket_systems": [words]})
+    has_numbers = bool(extract_order_ids(text) or extract_product_ids(text))
+    is_yes_or_no = intent in YES_NO_INTENTS or words.lower().strip(" .!") in YES_OR_NO_WORDS
+    if (not is_yes_or_no and not has_numbers and len(words.split()) >= 1
+            and any(len(word) >= 3 for word in words.split())
+            and attempts + 1 >= MAX_ATTEMPTS - 1):
+        return Answer({"ticket_systems": [f"other: {words}"]})
     return Answer(problem="utter_systems_needed")
 
 
@@ -91,15 +137,20 @@ def read_description(text: str) -> Answer:
 
 
 def read_examples(text: str, intent: str | None, category: str | None, attempts: int) -> Answer:
-    """Order numbers, product numbers or other references; "none" is allowed explicitly."""
+    """Order numbers, product numbers or other references; "none" is allowed explicitly.
+
+    A bare yes is no example: the customer is asked for the numbers themselves.
+    """
     order_ids = extract_order_ids(text)
     product_ids = extract_product_ids(text)
     if order_ids or product_ids:
         return Answer({"examples": "given", "order_ids": order_ids, "product_ids": product_ids})
-    if intent == "no_example" or says_no_example(text):
+    if intent in ("no_example", "deny") or says_no_example(text):
         return Answer({"examples": "none"})
+    if intent == "affirm":
+        return Answer(problem="utter_invalid_example")
     reference = clean_description(text, 200)
-    needs_numbers = category in CATEGORIES_NEEDING_EXAMPLES
+    needs_numbers = problem(category).examples_required
     if reference and (not needs_numbers or attempts + 1 >= MAX_ATTEMPTS):
         return Answer({"examples": "given", "other_references": [reference]})
     return Answer(problem="utter_invalid_example")
@@ -115,11 +166,21 @@ def read_log_status(text: str, intent: str | None) -> Answer:
     return Answer({"log_checked": True, "log_status": status})
 
 
-def read_confirmation(intent: str | None, field_name: str | None) -> Answer:
-    """Send it, or which field to change (its slots are emptied so the form asks again)."""
+def read_confirmation(
+    intent: str | None, field_name: str | None, text: str = "", system_entities: list[str] = ()
+) -> Answer:
+    """Send it, or which field to change (its slots are emptied so the form asks again).
+
+    A correction of the systems that names them ("only Shopify and Dinero, not e-conomic") is
+    applied at once, so what the customer says is wrong is gone without another question.
+    """
     if intent == "affirm":
         return Answer({"confirmation": "confirmed"})
     if intent == "correct_field" and field_name in CORRECTABLE_FIELDS:
+        if field_name == "systems":
+            meant, _ruled_out = named_systems(text, list(system_entities))
+            if meant:
+                return Answer({"ticket_systems": meant, "confirmation": None})
         slots = dict.fromkeys(CORRECTABLE_FIELDS[field_name])
         return Answer({**slots, "confirmation": None})
     return Answer(problem="utter_confirm_or_change")
@@ -139,17 +200,25 @@ def examples_in_conversation(events: Iterable[dict]) -> tuple[list[str], list[st
 
 
 def urgency_requested(events: Iterable[dict]) -> bool:
-    """Whether the customer asked for urgent handling anywhere in the conversation."""
+    """Whether the customer asked for urgent handling in the case under way."""
     return any(
-        intent_of(event) == "report_urgent" or mentions_urgency(event.get("text") or "")
-        for event in user_events(events)
+        intent_of(event) == "flag_urgent" or mentions_urgency(event.get("text") or "")
+        for event in user_events(since_last_closed_case(list(events)))
     )
 
 
 def prefilled_case(events: list[dict], problem_text: str) -> dict:
-    """Slot values the conversation already answers when the hand-off starts."""
-    order_ids, product_ids = examples_in_conversation(events)
-    systems = systems_mentioned(events)
+    """Slot values the current case already answers when the hand-off starts.
+
+    Only the case under way counts (see support_core.events.current_case): numbers and systems of
+    an earlier problem in the same conversation are not carried over.
+    """
+    case_events = current_case(events)
+    order_ids, product_ids = examples_in_conversation(case_events)
+    # The report's own words count in full: "never reached e-conomic" names e-conomic.
+    systems = systems_mentioned(case_events)
+    for event in user_events(case_events):
+        systems += [name for name in systems_in(event.get("text") or "") if name not in systems]
     description = clean_description(problem_text) if problem_text else ""
     return {
         **dict.fromkeys(CASE_SLOTS),

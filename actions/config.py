@@ -28,6 +28,8 @@ ARTICLES_DIR = _path("IEX_ARTICLES_DIR", PROJECT_ROOT / "data" / "articles")
 
 #: Lowest relevance (0-1) a help article needs to be suggested; below it nothing is suggested.
 ARTICLE_MIN_SCORE = _float("IEX_ARTICLE_MIN_SCORE", 0.08)
+#: A message the NLU took for off-topic shows an article only at this relevance or above.
+ARTICLE_MIN_SCORE_OFF_TOPIC = _float("IEX_ARTICLE_MIN_SCORE_OFF_TOPIC", 0.25)
 
 #: Country whose public holidays are skipped when counting business days.
 HOLIDAY_COUNTRY = os.environ.get("IEX_HOLIDAY_COUNTRY", "DK")

@@ -1,4 +1,4 @@
-"""What the assistant does with a message it did not understand."""
+"""What the assistant does with a message it did not understand and found no answer for."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import misunderstandings_in_a_row
+from support_core.events import misunderstandings_in_a_row
 
 #: After this many misunderstood messages in a row, offer to write the case up.
 OFFER_HANDOFF_AFTER = 2

@@ -1,6 +1,7 @@
 """The ticket form: asks for each field of a case, checks the answers, shows the summary."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,8 +19,9 @@ from actions.case_fields import (
     read_log_status,
     read_systems,
 )
-from actions.extraction import extract_emails
+from actions.extraction import extract_emails, extract_order_ids, extract_product_ids
 from actions.summary import summary_buttons, summary_fields, summary_text
+from support_core.problems import problem
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None, list[dict]]:
@@ -35,6 +37,36 @@ def _entity_values(entities: list[dict], name: str) -> list[str]:
         if entity.get("entity") == name and entity.get("value") not in values:
             values.append(entity["value"])
     return values
+
+
+#: Words that name a summary field when the NLU found no ticket_field entity.
+_FIELD_WORDS = {
+    "email": re.compile(r"\be-?mail|\baddress\b", re.IGNORECASE),
+    "systems": re.compile(r"\bsystems?\b|\bshop\b|\baccounting\b", re.IGNORECASE),
+    "examples": re.compile(r"\b(example|order|number|sku|product)", re.IGNORECASE),
+    "log": re.compile(r"\blog\b|\bstatus\b", re.IGNORECASE),
+    "description": re.compile(r"\bdescription|\bwhat happened|\bproblem\b", re.IGNORECASE),
+}
+
+
+def field_to_change(text: str, entities: list[dict]) -> str | None:
+    """The summary field a correction names, or the one its values belong to.
+
+    "not e-conomic, dinero" names no field but carries systems; a new address means the e-mail.
+    """
+    named = _entity_values(entities, "ticket_field")
+    if named:
+        return named[0]
+    if _entity_values(entities, "system"):
+        return "systems"
+    if extract_emails(text):
+        return "email"
+    if extract_order_ids(text) or extract_product_ids(text):
+        return "examples"
+    for field, pattern in _FIELD_WORDS.items():
+        if pattern.search(text):
+            return field
+    return None
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -97,8 +129,9 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         if not self._is_requested(tracker, "ticket_systems"):
             return {}
-        text, _intent, entities = _latest(tracker)
-        answer = read_systems(text, _entity_values(entities, "system"))
+        text, intent, entities = _latest(tracker)
+        attempts = int(tracker.get_slot("form_attempts") or 0)
+        answer = read_systems(text, _entity_values(entities, "system"), intent, attempts)
         return self._answer("ticket_systems", answer, dispatcher, tracker)
 
     def extract_description(
@@ -132,9 +165,9 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         if not self._is_requested(tracker, "confirmation"):
             return {}
-        _text, intent, entities = _latest(tracker)
-        fields = _entity_values(entities, "ticket_field")
-        answer = read_confirmation(intent, fields[0] if fields else None)
+        text, intent, entities = _latest(tracker)
+        systems = _entity_values(entities, "system")
+        answer = read_confirmation(intent, field_to_change(text, entities), text, systems)
         if answer.problem is not None:
             dispatcher.utter_message(response=answer.problem)
             return {"confirmation": None}
@@ -170,10 +203,8 @@ class ActionAskExamples(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        kind = {"order_transfer": "orders", "invoices": "orders", "vat": "orders",
-                "products": "products", "stock": "products"}
-        category = tracker.get_slot("problem_category")
-        dispatcher.utter_message(response=f"utter_ask_examples_{kind.get(category, 'other')}")
+        kind = problem(tracker.get_slot("problem_category")).example_kind
+        dispatcher.utter_message(response=f"utter_ask_examples_{kind}")
         return []
 
 

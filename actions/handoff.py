@@ -1,7 +1,7 @@
 """The hand-off to the support team: start the write-up, send the ticket, or drop it."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import config
 from actions.business_days import format_day
 from actions.case_fields import CASE_SLOTS, prefilled_case, urgency_requested
-from actions.conversation import latest_problem
 from actions.delivery import outbox
 from actions.response_time import answer_due
 from actions.ticket import Case, build_ticket
+from support_core.events import current_case, latest_problem_report
+from support_core.problems import OTHER, problem_for
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
@@ -24,22 +25,6 @@ def _slot_events(values: dict[str, Any]) -> list[EventType]:
 def cleared_case() -> list[EventType]:
     """Events that empty the form's slots, ready for another case."""
     return _slot_events(dict.fromkeys(CASE_SLOTS))
-
-
-def handoff_confirmation(reference: str, due: date, urgent: bool) -> str:
-    """What the customer is told once the case is handed over."""
-    first, last = config.RESPONSE_BUSINESS_DAYS
-    lines = [
-        f"Your case is with the support team. Your reference is {reference}.",
-        f"They answer by e-mail in the order cases arrive, within {first}-{last} business days, "
-        f"so by {format_day(due)} at the latest.",
-    ]
-    if urgent:
-        lines.append("I've noted that it's urgent for you; that doesn't move it up the queue, "
-                     "but the team sees it.")
-    lines.append("If the case needs our 2nd-line team it will take longer, and it stays in "
-                 "writing. Phone support is only for acute matters and is billable.")
-    return "\n".join(lines)
 
 
 class ActionStartHandoff(Action):
@@ -52,9 +37,10 @@ class ActionStartHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff_intro")
-        category, problem_text = latest_problem(tracker.events)
+        report = latest_problem_report(current_case(tracker.events))
+        problem_text = (report or {}).get("text") or ""
         values = prefilled_case(tracker.events, problem_text)
-        values["problem_category"] = category
+        values["problem_category"] = problem_for(problem_text).category if report else OTHER
         if tracker.get_slot("self_help_outcome") != "resolved":
             values["self_help_outcome"] = "unresolved"
         return _slot_events(values)
@@ -76,6 +62,7 @@ class ActionCreateTicket(Action):
         urgent = urgency_requested(tracker.events)
         case = Case(
             email=slots["contact_email"],
+            category=slots.get("problem_category"),
             description=slots.get("description") or "",
             systems=slots.get("ticket_systems") or [],
             order_ids=slots.get("order_ids") or [],
@@ -90,11 +77,16 @@ class ActionCreateTicket(Action):
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
         reference = outbox().enqueue(ticket)
         due = answer_due(now.date())
+        first, last = config.RESPONSE_BUSINESS_DAYS
         dispatcher.utter_message(
-            text=handoff_confirmation(reference, due, urgent),
+            response="utter_ticket_created", reference=reference, due=format_day(due),
+            first_day=str(first), last_day=str(last),
             json_message={"type": "ticket_reference", "reference": reference,
                           "due": format_day(due)},
         )
+        if urgent:
+            dispatcher.utter_message(response="utter_ticket_urgent_noted")
+        dispatcher.utter_message(response="utter_ticket_next_steps")
         return cleared_case() + [SlotSet("ticket_reference", reference)]
 
 

@@ -2,11 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions import config
 from actions.business_days import answer_window, format_day
@@ -18,26 +13,8 @@ def answer_due(today: date) -> date:
     return latest
 
 
-def response_time_message(today: date) -> str:
-    """Explain the response time, naming the date by which an answer is due."""
-    latest = answer_due(today)
+def response_time_values(today: date | None = None) -> dict[str, str]:
+    """The values the response-time wording names: the window and the day an answer is due."""
     first, last = config.RESPONSE_BUSINESS_DAYS
-    return (
-        f"The support team answers new messages in the order they arrive, within {first}-{last} "
-        f"business days. A case written today can expect an answer by {format_day(latest)} at "
-        "the latest (weekends and public holidays don't count). Cases that go on to 2nd-line "
-        "support take longer."
-    )
-
-
-class ActionExplainResponseTime(Action):
-    """Tell the customer how fast support answers and by which date."""
-
-    def name(self) -> str:
-        return "action_explain_response_time"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(text=response_time_message(date.today()))
-        return []
+    due = answer_due(today or date.today())
+    return {"first_day": str(first), "last_day": str(last), "due": format_day(due)}

@@ -1,4 +1,4 @@
-"""Self-help first: record the reported problem, suggest help articles, close when it helped."""
+"""Self-help first: answer a reported problem with advice and help articles; close if it helped."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,18 +8,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.articles import Hit, knowledge_base
-from actions.conversation import intent_of, latest_problem, systems_mentioned, user_events
+from support_core.events import current_case, latest_problem_report, systems_mentioned
+from support_core.problems import LogStatus, log_status_in, problem_for
 
-#: Articles shown for a new problem; "show me another" adds one at a time.
-FIRST_SUGGESTIONS = 2
+#: Articles shown with the first answer to a problem or question; "show me another" adds one.
+SUGGESTIONS = 3
 
 
-def render_suggestions(hits: list[Hit]) -> str:
+def article_list(hits: list[Hit]) -> str:
     """The articles as text lines (title and link), for channels that show only text."""
-    heading = "This help article should cover it:" if len(hits) == 1 else (
-        "These help articles should cover it:"
-    )
-    return "\n".join([heading] + [f"- {hit.title}: {hit.url}" for hit in hits])
+    return "\n".join(f"- {hit.title}: {hit.url}" for hit in hits)
 
 
 def articles_payload(hits: list[Hit]) -> dict[str, Any]:
@@ -27,8 +25,62 @@ def articles_payload(hits: list[Hit]) -> dict[str, Any]:
     return {"type": "articles", "articles": [{"title": hit.title, "url": hit.url} for hit in hits]}
 
 
+def utter_articles(dispatcher: CollectingDispatcher, response: str, hits: list[Hit]) -> None:
+    """Show articles as one message: the response's words, the list, and cards for the widget."""
+    dispatcher.utter_message(
+        response=response, article_list=article_list(hits), json_message=articles_payload(hits)
+    )
+
+
+def suggestions_for_problem(
+    text: str, systems: list[str], status: LogStatus | None, limit: int = SUGGESTIONS
+) -> list[Hit]:
+    """The best articles for a problem; the article about a quoted log status comes first."""
+    hits = knowledge_base().search(text, systems=systems, limit=limit)
+    if status is None:
+        return hits
+    explained = knowledge_base().get(status.article)
+    if explained is None:
+        return hits
+    first = Hit(article=explained, score=max([hit.score for hit in hits], default=1.0))
+    return [first] + [hit for hit in hits if hit.slug != status.article][: limit - 1]
+
+
+class ActionGiveSelfHelp(Action):
+    """Answer a problem report: advice for its kind (or its log status), then the best articles."""
+
+    def name(self) -> str:
+        return "action_give_self_help"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        report = latest_problem_report(tracker.events) or tracker.latest_message or {}
+        text = report.get("text") or ""
+        status = log_status_in(text)
+        kind = problem_for(text)
+        systems = systems_mentioned(current_case(tracker.events))
+        hits = suggestions_for_problem(text, systems, status)
+        dispatcher.utter_message(response=status.response if status else kind.self_help_response)
+        if hits:
+            utter_articles(
+                dispatcher,
+                "utter_problem_articles" if kind.log_explains else "utter_help_articles",
+                hits,
+            )
+        elif kind.log_explains:
+            dispatcher.utter_message(response="utter_check_dashboard_log")
+        shown = list(tracker.get_slot("articles_shown") or [])
+        return [
+            SlotSet("problem_category", kind.category),
+            SlotSet("systems", systems),
+            SlotSet("help_topic", text),
+            SlotSet("articles_shown", shown + [hit.url for hit in hits if hit.url not in shown]),
+        ]
+
+
 class ActionSuggestArticles(Action):
-    """Record the problem, then suggest the help articles that match it, never one twice."""
+    """Show one more article on the same topic and systems, never one shown before."""
 
     def name(self) -> str:
         return "action_suggest_articles"
@@ -36,25 +88,16 @@ class ActionSuggestArticles(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        category, problem_text = latest_problem(tracker.events)
-        systems = systems_mentioned(tracker.events)
         shown = list(tracker.get_slot("articles_shown") or [])
-        asked_for_another = intent_of(user_events(tracker.events)[-1]) == "request_another_article"
         hits = knowledge_base().search(
-            problem_text, systems=systems, exclude=shown,
-            limit=1 if asked_for_another else FIRST_SUGGESTIONS,
+            tracker.get_slot("help_topic") or "", systems=tracker.get_slot("systems") or [],
+            exclude=shown, limit=1,
         )
-        if hits:
-            dispatcher.utter_message(
-                text=render_suggestions(hits), json_message=articles_payload(hits)
-            )
-        elif asked_for_another:
+        if not hits:
             dispatcher.utter_message(response="utter_no_more_articles")
-        return [
-            SlotSet("problem_category", category),
-            SlotSet("systems", systems),
-            SlotSet("articles_shown", shown + [hit.url for hit in hits]),
-        ]
+            return []
+        utter_articles(dispatcher, "utter_another_article", hits)
+        return [SlotSet("articles_shown", shown + [hit.url for hit in hits])]
 
 
 class ActionCloseResolved(Action):

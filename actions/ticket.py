@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from actions.conversation import PROBLEM_CATEGORIES, intent_of, latest_problem_report
 from actions.extraction import MAX_DESCRIPTION_LENGTH, cap_length, clean_description, strip_markup
 from actions.transcript import transcript_from_events
+from support_core.problems import problem
 from tickets import validate_ticket
 
 #: Letters of a reference: digits and capitals without the look-alikes 0/O, 1/I/L and U.
@@ -29,28 +29,14 @@ MAX_SUMMARY_LENGTH = 120
 #: The custom action that hands a case off; its past runs number the hand-offs of a conversation.
 TICKET_ACTION = "action_create_ticket"
 
-#: How each category reads at the start of a summary line.
-CATEGORY_LABELS = {
-    "order_transfer": "Order not transferred",
-    "products": "Product not created",
-    "customers": "Customer not created",
-    "stock": "Stock not updated",
-    "vat": "VAT does not match",
-    "payments": "Payment problem",
-    "invoices": "Invoice problem",
-    "integration_inactive": "Integration inactive",
-    "error_notifications": "Error notifications",
-    "other": "Support request",
-}
-
-
 @dataclass(frozen=True)
 class Case:
     """What the ticket form collected; from_mapping takes a dict with these keys (e.g. slots)."""
 
     email: str = ""
     description: str = ""
-    problem_intent: str | None = None
+    #: The problem's category in the catalogue (support_core/problems.py).
+    category: str | None = None
     customer_name: str | None = None
     systems: Sequence[str] = ()
     order_ids: Sequence[str] = ()
@@ -68,17 +54,6 @@ class Case:
         return cls(
             **{key: value for key, value in values.items() if key in known and value is not None}
         )
-
-
-def category_for_intent(intent: str | None) -> str:
-    """Name the category of a problem intent: report_order_not_transferred → order_transfer."""
-    return PROBLEM_CATEGORIES.get(intent or "", "other")
-
-
-def problem_intent(events: Iterable[Mapping[str, Any]]) -> str | None:
-    """Find the customer's latest problem report (a report_... intent) in the events."""
-    report = latest_problem_report(events)
-    return intent_of(report) if report else None
 
 
 def new_reference(
@@ -121,7 +96,7 @@ def ticket_sequence(
 
 def summary_line(case: Case, category: str) -> str:
     """One line for the helpdesk subject: what went wrong, between which systems, which examples."""
-    line = CATEGORY_LABELS.get(category, CATEGORY_LABELS["other"])
+    line = problem(category).label
     systems = _unique(case.systems)
     if systems:
         line += f" ({', '.join(systems[:3])})"
@@ -155,7 +130,7 @@ def build_ticket(
         sequence = ticket_sequence(events)
     key = idempotency_key(conversation_id, sequence)
     transcript = _trimmed_transcript(transcript_from_events(events))
-    category = category_for_intent(case.problem_intent or problem_intent(events))
+    category = problem(case.category).category
     ticket = {
         "id": new_reference(now, seed=key),
         "conversation_id": conversation_id,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import requests
@@ -160,6 +161,44 @@ def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_SEC
             raise TimeoutError(f"not answering after {timeout:.0f} s: {names}")
         if waiting:
             time.sleep(0.5)
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def private_settings(state_dir: Path) -> Settings:
+    """Settings for a private copy of the whole system on free ports (tests, evaluations)."""
+    rasa_port = free_port()
+    return replace(
+        Settings(),
+        port=free_port(),
+        rasa_port=rasa_port,
+        action_port=free_port(),
+        rasa_url=f"http://localhost:{rasa_port}",
+        state_dir=state_dir,
+    )
+
+
+def start_in_background(settings: Settings, environment: dict | None = None) -> list[Service]:
+    """Start every service with its log in the state folder; raise with the logs if one fails."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    services = all_services(settings)
+    for service in services:
+        service.env.update(environment or {})
+        service.start(log_file=settings.state_dir / f"{service.name}.log")
+    try:
+        wait_until_ready(services)
+    except (RuntimeError, TimeoutError):
+        stop_all(services)
+        logs = "\n".join(
+            (settings.state_dir / f"{service.name}.log").read_text()[-3000:] for service in services
+        )
+        raise RuntimeError(f"the assistant did not start:\n{logs}") from None
+    return services
 
 
 def stop_all(services: list[Service]) -> None:

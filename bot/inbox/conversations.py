@@ -3,21 +3,22 @@
 A conversation is one session of a sender (Rasa starts a new session after a pause), so a customer
 who comes back days later starts a new conversation. Its outcome comes from the slots the actions
 set: ``ticket_reference`` (handed off), ``self_help_outcome`` ("resolved"), and from the intents of
-the customer's messages (``nlu_fallback``: not understood; ``report_*``: a problem).
+the customer's messages (``nlu_fallback``: not understood; ``report_problem``: a problem).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-FALLBACK_INTENT = "nlu_fallback"
-PROBLEM_INTENT_PREFIX = "report_"
+from support_core.events import FALLBACK_INTENT, Message, is_problem_report, messages
+from support_core.problems import PROBLEM_INTENT
+
 #: Intents that say nothing about why the customer came (skipped for a conversation's headline).
 SMALL_TALK_INTENTS = frozenset(
     {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "inform", FALLBACK_INTENT}
@@ -39,20 +40,6 @@ OUTCOMES = {
 
 #: Event types the inbox reads; the rest (featurization, form and policy events) say nothing.
 _READ_TYPES = ("user", "bot", "slot", "session_started", "action")
-
-
-@dataclass(frozen=True)
-class Message:
-    """One line of a transcript: who said what, when, and (for the customer) the intent."""
-
-    sender: str
-    text: str
-    timestamp: float
-    intent: str | None = None
-
-    @property
-    def not_understood(self) -> bool:
-        return self.intent == FALLBACK_INTENT
 
 
 @dataclass
@@ -95,7 +82,7 @@ class Conversation:
         """What the customer came for: the first problem report, else the first real request."""
         customer = self.customer_messages
         for wanted in (
-            lambda message: (message.intent or "").startswith(PROBLEM_INTENT_PREFIX),
+            lambda message: message.intent == PROBLEM_INTENT,
             lambda message: message.intent not in SMALL_TALK_INTENTS,
             lambda message: True,
         ):
@@ -103,36 +90,6 @@ class Conversation:
             if found:
                 return found.text
         return ""
-
-
-def _choice_titles(data: Mapping[str, Any]) -> list[str]:
-    titles = []
-    for key in ("buttons", "quick_replies"):
-        for choice in data.get(key) or []:
-            if isinstance(choice, Mapping) and str(choice.get("title") or "").strip():
-                titles.append(str(choice["title"]).strip())
-    return titles
-
-
-def _bot_text(event: Mapping[str, Any]) -> str:
-    lines = [str(event.get("text") or "").strip()]
-    titles = _choice_titles(event.get("data") or {})
-    if titles:
-        lines.append(" ".join(f"[{title}]" for title in titles))
-    return "\n".join(line for line in lines if line)
-
-
-def _customer_text(event: Mapping[str, Any], offered: Iterable[Mapping[str, Any]]) -> str:
-    text = str(event.get("text") or "").strip()
-    # A click on a button arrives as its payload ("/affirm"); show what the customer clicked.
-    for choice in offered:
-        if text and text == str(choice.get("payload") or "").strip() and choice.get("title"):
-            return str(choice["title"]).strip()
-    return text
-
-
-def _intent(event: Mapping[str, Any]) -> str | None:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -174,32 +131,16 @@ def conversation_from_events(sender_id: str, events: list[tuple[int, dict]]) -> 
         started_at=min(stamps, default=0.0),
         ended_at=max(stamps, default=0.0),
     )
+    conversation.messages = messages(event for _, event in events)
     customer_has_written = False
     carried_articles: set[str] = set()
     resolved = False
-    offered: list[Mapping[str, Any]] = []
-    last_stamp = conversation.started_at
     for _, event in events:
         kind = event.get("event")
-        last_stamp = float(event.get("timestamp") or last_stamp)
-        if kind == "bot":
-            offered = [
-                choice
-                for key in ("buttons", "quick_replies")
-                for choice in (event.get("data") or {}).get(key) or []
-                if isinstance(choice, Mapping)
-            ]
-            text = _bot_text(event)
-            if text:
-                conversation.messages.append(Message("bot", text, last_stamp))
-        elif kind == "user":
+        if kind == "user":
             customer_has_written = True
-            intent = _intent(event)
-            if intent and intent.startswith(PROBLEM_INTENT_PREFIX):
+            if is_problem_report(event):
                 conversation.reported_problem = True
-            text = _customer_text(event, offered)
-            if text:
-                conversation.messages.append(Message("customer", text, last_stamp, intent))
         elif kind == "slot":
             name, value = event.get("name"), event.get("value")
             if not customer_has_written:

@@ -1,0 +1,49 @@
+"""Answer a question about the support policy, citing the help article it comes from."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.articles import Hit, knowledge_base
+from actions.response_time import response_time_values
+from actions.self_help import articles_payload
+from support_core.events import full_intent_of
+from support_core.policy import PolicyTopic, topic_for_intent
+
+#: What the answer leads to; the rules go on from it (shared with actions/search.py).
+ANSWERED, OFFERED = "answer", "offer"
+
+
+def utter_policy_answer(dispatcher: CollectingDispatcher, topic: PolicyTopic) -> str:
+    """Give a topic's answer (the response-time one names its date) with its article as a card.
+
+    Returns the search_result the rules branch on: whether the write-up is offered next.
+    """
+    values = response_time_values() if topic.name == "response_time" else {}
+    source = knowledge_base().get(topic.article)
+    cards = articles_payload([Hit(article=source, score=1.0)]) if source else None
+    dispatcher.utter_message(response=topic.response, json_message=cards, **values)
+    return OFFERED if topic.offers_handoff else ANSWERED
+
+
+class ActionAnswerPolicy(Action):
+    """Answer the policy question the NLU recognised (faq/<topic>, ask_phone_support, ...)."""
+
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = {"parse_data": tracker.latest_message or {}}
+        topic = topic_for_intent(full_intent_of(message))
+        if topic is None:
+            dispatcher.utter_message(response="utter_default")
+            return [SlotSet("search_result", ANSWERED)]
+        result = utter_policy_answer(dispatcher, topic)
+        # Inside the write-up the form asks its next question instead of offering a write-up.
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        return [SlotSet("search_result", ANSWERED if in_form else result)]

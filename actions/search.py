@@ -1,0 +1,65 @@
+"""Search before sorry: answer a message the NLU could not place from the policy and the articles.
+
+Rasa routes ``nlu_fallback``, ``out_of_scope`` and how-to questions (``ask_howto``) here. The
+action sets ``search_result`` and the rules go on from it: an article asks whether it helped, a
+policy answer may offer the write-up, and only when nothing fits does the assistant say sorry.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import config
+from actions.articles import knowledge_base
+from actions.policy_answers import utter_policy_answer
+from actions.self_help import SUGGESTIONS, utter_articles
+from support_core.events import current_case, systems_mentioned
+from support_core.policy import policy_topic_in
+
+#: What the search found; the rules branch on it ("answer" and "offer" as for policy answers).
+FOUND_ARTICLE, FOUND_NOTHING = "article", "nothing"
+#: Intents the NLU gave to a message that is not a question about IEX: an article must be a
+#: clearer match before it is shown.
+OFF_TOPIC_INTENTS = frozenset({"out_of_scope"})
+#: Messages in another language: the assistant says it chats in English, then still searches
+#: the articles (the ranker knows common Danish words), but gives no policy answer.
+OTHER_LANGUAGE_INTENT = "chat_in_other_language"
+
+
+class ActionSearchHelp(Action):
+    """Answer from the support policy or the help articles; say sorry only if nothing fits."""
+
+    def name(self) -> str:
+        return "action_search_help"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        if intent == OTHER_LANGUAGE_INTENT:
+            dispatcher.utter_message(response="utter_english_only")
+        elif intent != "ask_howto":
+            topic = policy_topic_in(text)
+            if topic is not None:
+                return [SlotSet("search_result", utter_policy_answer(dispatcher, topic))]
+        systems = systems_mentioned(current_case(tracker.events))
+        shown = list(tracker.get_slot("articles_shown") or [])
+        minimum = config.ARTICLE_MIN_SCORE_OFF_TOPIC if intent in OFF_TOPIC_INTENTS else 0.0
+        hits = [
+            hit for hit in knowledge_base().search(text, systems=systems, limit=SUGGESTIONS)
+            if hit.score >= minimum
+        ]
+        if not hits:
+            return [SlotSet("search_result", FOUND_NOTHING)]
+        utter_articles(dispatcher, "utter_help_articles", hits)
+        return [
+            SlotSet("search_result", FOUND_ARTICLE),
+            SlotSet("help_topic", text),
+            SlotSet("systems", systems),
+            SlotSet("articles_shown", shown + [hit.url for hit in hits if hit.url not in shown]),
+        ]
