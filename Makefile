@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run user shell train train-force validate test test-stories eval lint clean
+.PHONY: help install browser run user shell train train-force validate test test-stories nlu-gate eval lint clean
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,21 +51,28 @@ user: install ## Create a staff login for the support inbox: make user NAME=you@
 shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell
 
-test: validate train browser ## Run every test: unit, end-to-end, browser and the test stories
+test: validate train browser ## Every test: unit, end-to-end, browser, quality gates, test stories
 	$(PYTHON) -m pytest
 	$(MAKE) --no-print-directory test-stories
+	$(MAKE) --no-print-directory nlu-gate
 
 test-stories: train ## Check the test stories against the trained model
 	$(RASA) test core --stories tests/stories --model models --out $(REPORTS)/stories \
 		--fail-on-prediction-errors
 
-eval: train ## NLU cross-validation and article ranking reports (in reports/)
+nlu-gate: install ## 3-fold NLU cross-validation; fails below the intent macro-F1 gate
 	$(RASA) test nlu --nlu data/nlu --config config.yml --cross-validation --folds 3 \
 		--out $(REPORTS)/nlu
+	$(PYTHON) -m evaluation.gates nlu $(REPORTS)/nlu
+
+eval: train ## Every quality report: NLU cross-validation, dialogue set, articles (in reports/)
+	-$(MAKE) --no-print-directory nlu-gate
 	$(PYTHON) scripts/evaluate_articles.py
+	$(PYTHON) -m evaluation.articles_in_chat
+	$(PYTHON) -m evaluation.dialogue
 
 lint: install ## Check the code with ruff
-	$(VENV)/bin/ruff check actions bot nlu_components scripts storage tests tickets
+	$(VENV)/bin/ruff check actions bot evaluation nlu_components scripts storage support_core tests tickets
 
 clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
 	rm -rf models/*.tar.gz $(REPORTS) results var

@@ -1,0 +1,88 @@
+"""The article evaluation through the conversation: does the assistant's first reply show the
+right help article, and show it first?
+
+Usage: python -m evaluation.articles_in_chat [--queries tests/data/article_queries.yml]
+Each question is the first message of a new conversation with the running assistant (a private
+copy unless --rasa-url is given); the articles its reply shows as cards are compared with the
+slugs the question expects. Writes reports/article_chat.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import PROJECT_ROOT
+from evaluation.client import ChatClient, private_assistant
+from evaluation.dialogue import article_slugs
+from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
+
+DEFAULT_QUERIES = PROJECT_ROOT / "tests" / "data" / "article_queries.yml"
+DEFAULT_REPORT = PROJECT_ROOT / "reports" / "article_chat.json"
+
+
+def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]:
+    """Shown (the right article anywhere in the first reply) and first, over every question."""
+    queries = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+    results = []
+    for query in queries:
+        sender = client.new_sender()
+        client.say(sender, query["text"])
+        turn = last_turn(client.events(sender))
+        shown = article_slugs(shown_article_urls(turn))
+        results.append({
+            "text": query["text"],
+            "expected": query["slugs"],
+            "shown": shown,
+            "moves": moves_of_turn(turn),
+            "right_shown": any(slug in query["slugs"] for slug in shown),
+            "right_first": bool(shown) and shown[0] in query["slugs"],
+        })
+    total = len(results) or 1
+    return {
+        "summary": {
+            "questions": len(results),
+            "shown": round(sum(r["right_shown"] for r in results) / total, 4),
+            "first": round(sum(r["right_first"] for r in results) / total, 4),
+            "no_article": round(sum(not r["shown"] for r in results) / total, 4),
+        },
+        "missed": [r for r in results if not r["right_shown"]],
+        "not_first": [r for r in results if r["right_shown"] and not r["right_first"]],
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    summary = report["summary"]
+    print(f"articles in the first reply, {summary['questions']} questions: right one shown "
+          f"{summary['shown']:.1%}, shown first {summary['first']:.1%}, "
+          f"no article {summary['no_article']:.1%}")
+    for result in report["missed"]:
+        print(f"  MISS {result['text'][:70]!r}: expected {result['expected'][0]}, shown "
+              f"{result['shown'] or '-'} ({','.join(result['moves'])})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--rasa-url", help="a running assistant (default: start a private one)")
+    parser.add_argument("--token", default="dev-rasa-token")
+    arguments = parser.parse_args()
+    if arguments.rasa_url:
+        report = evaluate(ChatClient(arguments.rasa_url, arguments.token), arguments.queries)
+    else:
+        with private_assistant() as client:
+            report = evaluate(client, arguments.queries)
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print_report(report)
+    print(f"report: {arguments.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

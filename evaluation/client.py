@@ -1,0 +1,54 @@
+"""Talk to a running assistant as the website chat does, and read back what it did."""
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from bot.supervisor import private_settings, start_in_background, stop_all
+
+TIMEOUT_SECONDS = 60
+
+
+class ChatClient:
+    """The REST channel for messages, and the token-protected tracker API for what happened."""
+
+    def __init__(self, rasa_url: str, token: str):
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"eval-{uuid.uuid4().hex[:12]}"
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        reply = requests.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text}, timeout=TIMEOUT_SECONDS,
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    def events(self, sender: str) -> list[dict]:
+        reply = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.token}, timeout=TIMEOUT_SECONDS,
+        )
+        reply.raise_for_status()
+        return reply.json()["events"]
+
+
+@contextmanager
+def private_assistant() -> Iterator[ChatClient]:
+    """Start a private copy of the whole assistant on free ports, with state in a temp folder."""
+    with tempfile.TemporaryDirectory(prefix="iex-eval-") as state:
+        settings = private_settings(Path(state))
+        services = start_in_background(settings)
+        try:
+            yield ChatClient(settings.rasa_url, settings.rasa_auth_token)
+        finally:
+            stop_all(services)

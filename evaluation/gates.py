@@ -1,0 +1,42 @@
+"""The quality the assistant must keep, checked by `make test` and reported by `make eval`.
+
+Usage: python -m evaluation.gates nlu reports/nlu   (checks a cross-validation's intent report)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+#: Intent macro-F1 over a 3-fold cross-validation of data/nlu.
+MIN_NLU_MACRO_F1 = 0.90
+#: Share of single messages of the dialogue set answered with the expected move.
+MIN_DIALOGUE_MESSAGES = 0.95
+#: Share of the dialogue scripts' turns answered with the expected move.
+MIN_DIALOGUE_TURNS = 0.95
+#: Share of policy questions answered with the right policy.
+MIN_POLICY_ANSWERS = 0.95
+#: Share of article questions whose first reply shows the right article, and shows it first.
+MIN_ARTICLE_SHOWN = 0.95
+MIN_ARTICLE_FIRST = 0.85
+
+
+def nlu_macro_f1(report_folder: Path) -> float:
+    """The intent macro-F1 of a `rasa test nlu` run (its intent_report.json)."""
+    report = json.loads((report_folder / "intent_report.json").read_text(encoding="utf-8"))
+    return float(report["macro avg"]["f1-score"])
+
+
+def check_nlu(report_folder: Path) -> int:
+    """Exit code 0 when the cross-validation reaches the macro-F1 gate, 1 otherwise."""
+    score = nlu_macro_f1(report_folder)
+    verdict = "passes" if score >= MIN_NLU_MACRO_F1 else "FAILS"
+    print(f"NLU intent macro-F1 {score:.3f} {verdict} the gate of {MIN_NLU_MACRO_F1:.2f}")
+    return 0 if score >= MIN_NLU_MACRO_F1 else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "nlu":
+        print(__doc__.splitlines()[2].strip(), file=sys.stderr)
+        sys.exit(2)
+    sys.exit(check_nlu(Path(sys.argv[2])))

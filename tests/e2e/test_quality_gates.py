@@ -1,0 +1,58 @@
+"""Quality gates on the running assistant: the dialogue set and the articles of the first reply.
+
+They run the same evaluations as `make eval` against the real servers and fail when the measured
+quality drops below evaluation/gates.py, listing what was missed.
+"""
+from __future__ import annotations
+
+import pytest
+
+from evaluation import articles_in_chat, dialogue, gates
+from evaluation.client import ChatClient
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def client(assistant) -> ChatClient:
+    return ChatClient(assistant.settings.rasa_url, assistant.settings.rasa_auth_token)
+
+
+@pytest.fixture(scope="module")
+def dialogue_report(client) -> dict:
+    report = dialogue.evaluate(client)
+    dialogue.print_report(report)
+    return report
+
+
+def test_single_messages_get_the_expected_move(dialogue_report):
+    summary = dialogue_report["summary"]
+    assert summary["messages"] >= 150
+    assert summary["message_accuracy"] >= gates.MIN_DIALOGUE_MESSAGES, [
+        (miss["text"], miss["expected"], miss["moves"])
+        for miss in dialogue_report["failed_messages"]
+    ]
+
+
+def test_policy_questions_get_the_right_policy(dialogue_report):
+    assert dialogue_report["summary"]["policy_accuracy"] >= gates.MIN_POLICY_ANSWERS
+
+
+def test_multi_turn_scripts_go_as_a_customer_expects(dialogue_report):
+    summary = dialogue_report["summary"]
+    assert summary["scripts"] >= 20
+    assert summary["turn_accuracy"] >= gates.MIN_DIALOGUE_TURNS, [
+        (script["name"], script["ticket_problems"],
+         [(turn["text"], turn["expected"], turn["moves"])
+          for turn in script["turns"] if not turn["passed"]])
+        for script in dialogue_report["failed_scripts"]
+    ]
+
+
+def test_the_first_reply_shows_the_right_article_first(client):
+    report = articles_in_chat.evaluate(client)
+    articles_in_chat.print_report(report)
+    summary = report["summary"]
+    misses = [(miss["text"], miss["expected"], miss["shown"]) for miss in report["missed"]]
+    assert summary["shown"] >= gates.MIN_ARTICLE_SHOWN, misses
+    assert summary["first"] >= gates.MIN_ARTICLE_FIRST
