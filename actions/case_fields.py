@@ -85,7 +85,9 @@ def read_email(text: str, intent: str | None, offered_email: str | None) -> Answ
 
 
 _NEGATION = re.compile(
-    r"\b(?:not|no|isn'?t|aren'?t|wasn'?t|never|except|without|instead of|ikke)\b", re.IGNORECASE
+    r"\b(?:not|no|isn'?t|aren'?t|wasn'?t|don'?t|doesn'?t|no longer|never|except|without"
+    r"|instead of|ikke)\b",
+    re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;.]|\b(?:but|and|it'?s|its|we use|only)\b", re.IGNORECASE)
 #: "e-conomic is wrong": the systems just before it are ruled out.
@@ -176,7 +178,8 @@ def read_confirmation(
     """
     if intent == "affirm":
         return Answer({"confirmation": "confirmed"})
-    if intent == "correct_field" and field_name in CORRECTABLE_FIELDS:
+    # The NLU may not be sure it is a correction, but a named field says what to change.
+    if field_name in CORRECTABLE_FIELDS and intent not in YES_NO_INTENTS:
         if field_name == "systems":
             meant, _ruled_out = named_systems(text, list(system_entities))
             if meant:

@@ -122,7 +122,9 @@ def summarise(messages: list[TurnResult], scripts: list[dict]) -> dict[str, Any]
         "messages": len(messages),
         "message_accuracy": _share(sum(r.passed for r in messages), len(messages)),
         "policy_accuracy": _share(sum(r.passed for r in policy), len(policy)),
-        "by_move": {move: _share(sum(flags), len(flags)) for move, flags in sorted(by_move.items())},
+        "by_move": {
+            move: _share(sum(flags), len(flags)) for move, flags in sorted(by_move.items())
+        },
         "scripts": len(scripts),
         "scripts_passed": _share(sum(s["passed"] for s in scripts), len(scripts)),
         "turns": len(turns),

@@ -9,6 +9,7 @@ so this component owns its features and its C.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,16 +32,27 @@ from sklearn.pipeline import Pipeline, make_union
 
 logger = logging.getLogger(__name__)
 
-#: Packages whose types may be read back from a stored model.
-_TRUSTED_MODULES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+#: Packages whose types may be read back from a stored model (this module for normalise).
+_TRUSTED_MODULES = ("sklearn.", "numpy.", "scipy.", "builtins.", __name__ + ".")
+_APOSTROPHES = re.compile(r"['’`´]")
+_NUMBERS = re.compile(r"\d{3,}")
+_ADDRESSES = re.compile(r"\S+@\S+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, "didn't" and "didnt" alike, and any e-mail address or long number as one
+    token, so an unseen order number or address reads like those in the examples."""
+    text = _ADDRESSES.sub(" emailaddress ", text.lower())
+    return _NUMBERS.sub(" 000 ", _APOSTROPHES.sub("", text))
 
 
 def new_model(regularisation: float, random_state: int) -> Pipeline:
     """The untrained classifier: TF-IDF word and character n-grams into a logistic regression."""
     features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+        TfidfVectorizer(preprocessor=normalise, ngram_range=(1, 2), sublinear_tf=True,
                         token_pattern=r"(?u)\b\w+\b|[?!]"),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        TfidfVectorizer(preprocessor=normalise, analyzer="char_wb", ngram_range=(2, 5),
+                        sublinear_tf=True),
     )
     classifier = LogisticRegression(
         C=regularisation, max_iter=3000, class_weight="balanced", random_state=random_state

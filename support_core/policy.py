@@ -39,8 +39,9 @@ POLICY_TOPICS: tuple[PolicyTopic, ...] = (
         r"\d+ (business |working )?days? (since|ago)",
     )),
     PolicyTopic("phone_support", "ask_phone_support", "utter_phone_support", True, _any(
-        r"\b(phone|telephone|tlf|telefon|hotline)\b", r"\b(call|ring) (you|support|someone|iex)",
-        r"\bcan i (call|ring)\b",
+        r"\b(phone|call|ring|telephone)\s+(you|support|us|someone|iex|the support)",
+        r"\b(phone|telephone) (support|number|line|hours)", r"\b(by|on the|over the) phone\b",
+        r"\bcan i (call|ring|phone)\b", r"\b(tlf|telefon|hotline)\b",
     )),
     PolicyTopic("urgent", "flag_urgent", "utter_urgent_policy", True, _any(
         r"\burgent", r"\basap\b", r"\bemergency\b", r"\bprioriti[sz]", r"\bhaster\b",

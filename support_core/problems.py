@@ -40,8 +40,8 @@ class Problem:
 # The order matters: on a tie the earlier, more specific category wins.
 PROBLEMS: tuple[Problem, ...] = (
     Problem("error_notifications", "Error notifications", "other", False, False,
-            (r"error ?e-?mails?", r"error ?notification", r"notification", r"e-?mails? (from|about)",
-             r"mails? from iex", r"fejlmail", r"alert")),
+            (r"error ?e-?mails?", r"error ?notification", r"notification",
+             r"e-?mails? (from|about)", r"mails? from iex", r"fejlmail", r"alert")),
     Problem("vat", "VAT does not match", "orders", True, True,
             (r"vat", r"moms", r"oss\b", r"tax", r"cvr")),
     Problem("stock", "Stock not updated", "products", False, True,

@@ -1,16 +1,16 @@
 """Shared fixtures: free ports, and the real Rasa and action servers for end-to-end tests."""
 from __future__ import annotations
 
-import socket
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.supervisor import Service, all_services, wait_until_ready
+from bot.supervisor import Service, private_settings, start_in_background
+from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
 
 MODELS_DIR = PROJECT_ROOT / "models"
 SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
@@ -27,24 +27,14 @@ def new_customer() -> str:
     return f"customer-{uuid.uuid4().hex[:12]}"
 
 
-def free_port() -> int:
-    """A TCP port on localhost that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@dataclass
+class Reply:
+    """The assistant's reply to one message, as the tracker records it."""
 
-
-def isolated_settings(state_dir: Path) -> Settings:
-    """Settings for a private copy of the whole system on free ports."""
-    rasa_port = free_port()
-    return replace(
-        Settings(),
-        port=free_port(),
-        rasa_port=rasa_port,
-        action_port=free_port(),
-        rasa_url=f"http://localhost:{rasa_port}",
-        state_dir=state_dir,
-    )
+    moves: list[str]
+    responses: list[str | None]
+    actions: list[str]
+    article_urls: list[str]
 
 
 class Assistant:
@@ -62,6 +52,18 @@ class Assistant:
         )
         reply.raise_for_status()
         return reply.json()
+
+    def did(self, text: str, sender: str) -> Reply:
+        """What the assistant did in reply to ``text``: its moves, responses and actions."""
+        self.say(text, sender)
+        turn = last_turn(self.tracker(sender)["events"])
+        return Reply(
+            moves=moves_of_turn(turn),
+            responses=[(event.get("metadata") or {}).get("utter_action")
+                       for event in turn if event.get("event") == "bot"],
+            actions=[event["name"] for event in turn if event.get("event") == "action"],
+            article_urls=shown_article_urls(turn),
+        )
 
     def texts(self, text: str, sender: str) -> str:
         """Everything the assistant answered to ``text``, joined into one string."""
@@ -94,21 +96,7 @@ def start_assistant(settings: Settings, environment: dict | None = None) -> list
     """Start every service of ``make run`` on the settings' ports and wait until all answer."""
     if not any(MODELS_DIR.glob("*.tar.gz")):
         pytest.fail("No trained model in models/: run `make train` (make test does it first).")
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    services = all_services(settings)
-    for service in services:
-        service.env.update(environment or {})
-        service.start(log_file=settings.state_dir / f"{service.name}.log")
-    try:
-        wait_until_ready(services)
-    except (RuntimeError, TimeoutError):
-        for service in services:
-            service.stop()
-        logs = "\n".join(
-            (settings.state_dir / f"{service.name}.log").read_text()[-3000:] for service in services
-        )
-        raise RuntimeError(f"the assistant did not start:\n{logs}") from None
-    return services
+    return start_in_background(settings, environment)
 
 
 #: Quick retries, so a test that takes the helpdesk down and up again need not wait long.
@@ -120,7 +108,7 @@ TEST_RETRY_ENVIRONMENT = {
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
     """The whole assistant (Rasa, actions, outbox worker, web app) with the trained model."""
-    settings = isolated_settings(tmp_path_factory.mktemp("assistant-state"))
+    settings = private_settings(tmp_path_factory.mktemp("assistant-state"))
     services = start_assistant(settings, TEST_RETRY_ENVIRONMENT)
     yield Assistant(settings, services)
     for service in reversed(services):

@@ -10,9 +10,10 @@ from actions.forms import (
     ActionAskContactEmail,
     ActionAskExamples,
     ValidateTicketForm,
+    field_to_change,
 )
 from bot.config import PROJECT_ROOT
-from tests.conversation_builders import user_event
+from tests.conversation_builders import system_entity, user_event
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 
@@ -90,6 +91,38 @@ def test_changing_a_field_from_the_summary_empties_it():
     assert slots["confirmation"] is None
 
 
+def test_a_yes_to_the_systems_question_is_asked_again():
+    slots, said = validate(form_tracker("yes", "affirm", "ticket_systems"))
+    assert slots["ticket_systems"] is None
+    assert said == ["utter_systems_needed"]
+
+
+def test_a_systems_correction_in_the_summary_replaces_the_systems():
+    entities = [system_entity("Shopify"), system_entity("Dinero"), system_entity("e-conomic")]
+    tracker = form_tracker("only Shopify and Dinero, not e-conomic", "correct_field",
+                           "confirmation", {"ticket_systems": ["Shopify", "e-conomic"]}, entities)
+    slots, said = validate(tracker)
+    assert slots["ticket_systems"] == ["Shopify", "Dinero"]
+    assert slots["confirmation"] is None
+    assert said == []
+
+
+@pytest.mark.parametrize(("text", "entities", "field"), [
+    ("change the email", [{"entity": "ticket_field", "value": "email"}], "email"),
+    ("not e-conomic, dinero", [system_entity("e-conomic"), system_entity("Dinero")], "systems"),
+    ("use jens@firma.com instead", [], "email"),
+    ("wrong order number, it's 10045", [], "examples"),
+    ("that's wrong", [], None),
+])
+def test_the_field_to_change_is_named_or_inferred_from_the_values(text, entities, field):
+    assert field_to_change(text, entities) == field
+
+
+def test_a_named_field_wins_over_the_values_in_the_message():
+    entities = [{"entity": "ticket_field", "value": "description"}, system_entity("Shopify")]
+    assert field_to_change("the description, it's about Shopify", entities) == "description"
+
+
 def run_action(action, tracker):
     dispatcher = CollectingDispatcher()
     action.run(dispatcher, tracker, DOMAIN)
@@ -108,7 +141,9 @@ def test_a_known_email_is_offered_back():
 @pytest.mark.parametrize("category, response", [
     ("order_transfer", "utter_ask_examples_orders"),
     ("products", "utter_ask_examples_products"),
-    ("payments", "utter_ask_examples_other"),
+    ("payments", "utter_ask_examples_orders"),
+    ("error_notifications", "utter_ask_examples_other"),
+    (None, "utter_ask_examples_other"),
 ])
 def test_the_example_question_fits_the_problem(category, response):
     tracker = form_tracker("x", "inform", "examples", {"problem_category": category})
@@ -123,8 +158,18 @@ def test_the_summary_shows_every_field_and_notes_urgency():
     }
     tracker = form_tracker("URGENT please", "inform", "confirmation", slots)
     message = run_action(ActionAskConfirmation(), tracker)[0]
-    for expected in ("anna@webshop.dk", "Shopify, e-conomic", "order never arrived",
-                     "orders 10023", "not checked", "Urgent: noted"):
-        assert expected in message["text"]
     assert message["custom"]["type"] == "ticket_summary"
-    assert [button["title"] for button in message["buttons"]][0] == "Send it"
+    values = [field["value"] for field in message["custom"]["fields"]]
+    assert values[:3] == ["anna@webshop.dk", "Shopify, e-conomic", "order never arrived"]
+    assert "10023" in values[3]
+    assert len(values) == 6  # the five fields and the note that it is urgent
+    assert all(value in message["text"] for value in values)
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert payloads[0] == "/affirm" and payloads[-1] == "/cancel"
+    assert '/correct_field{"ticket_field": "systems"}' in payloads
+
+
+def test_the_summary_of_a_calm_customer_has_no_urgency_note():
+    tracker = form_tracker("looks right", "inform", "confirmation", {"contact_email": "a@b.dk"})
+    message = run_action(ActionAskConfirmation(), tracker)[0]
+    assert len(message["custom"]["fields"]) == 5

@@ -1,23 +1,23 @@
-from datetime import date
-
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff
-from actions.handoff import (
-    ActionCancelTicket,
-    ActionCreateTicket,
-    ActionStartHandoff,
-    handoff_confirmation,
-)
+from actions.handoff import ActionCancelTicket, ActionCreateTicket, ActionStartHandoff
 from actions.outbox import Outbox
-from tests.conversation_builders import bot_event, system_entity, user_event
+from tests.conversation_builders import (
+    action_event,
+    bot_event,
+    problem_report,
+    response_placeholders,
+    responses_of,
+    slots_of,
+    user_event,
+)
 
 CONVERSATION = [
-    user_event("hi, order 10023 never reached e-conomic, it's urgent",
-               "report_order_not_transferred", [system_entity("e-conomic")],
-               timestamp=1_790_000_000.0),
+    problem_report("hi, order 10023 never reached e-conomic, it's urgent", "e-conomic",
+                   timestamp=1_790_000_000.0),
     bot_event("Did that solve it?", timestamp=1_790_000_001.0),
     user_event("/deny", "deny", timestamp=1_790_000_010.0),
     bot_event("Here is your case as I'll send it", timestamp=1_790_000_020.0),
@@ -36,6 +36,7 @@ CONFIRMED_CASE = {
     "log_status": "Skipped - not in allowed states",
     "articles_shown": ["https://support.iex.dk/en/articles/81255-when-is-the-webshop-order-transferred"],
     "confirmation": "confirmed",
+    "problem_category": "order_transfer",
 }
 
 
@@ -51,19 +52,42 @@ def outbox(tmp_path, monkeypatch):
     return box
 
 
-def slot_values(events):
-    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
-
-
 def test_the_handoff_starts_with_what_the_conversation_already_said():
     dispatcher = CollectingDispatcher()
     events = ActionStartHandoff().run(dispatcher, tracker({}, CONVERSATION[:3]), {})
-    slots = slot_values(events)
+    slots = slots_of(events)
     assert dispatcher.messages[0]["response"] == "utter_handoff_intro"
     assert slots["order_ids"] == ["10023"]
     assert slots["ticket_systems"] == ["e-conomic"]
     assert slots["problem_category"] == "order_transfer"
     assert slots["self_help_outcome"] == "unresolved"
+
+
+def test_the_handoff_after_a_closed_case_starts_empty():
+    events = CONVERSATION[:3] + [action_event("action_create_ticket", 1_790_000_011.0),
+                                 user_event("I want a person", "request_human",
+                                            timestamp=1_790_000_012.0)]
+    events = ActionStartHandoff().run(CollectingDispatcher(), tracker({}, events), {})
+    slots = slots_of(events)
+    assert slots["order_ids"] == [] and slots["ticket_systems"] is None
+    assert slots["description"] is None
+    assert slots["problem_category"] == "other"
+
+
+def test_the_handoff_of_a_second_problem_takes_its_category_and_words():
+    second = problem_report("now the stock is wrong too", timestamp=1_790_000_040.0)
+    events = ActionStartHandoff().run(CollectingDispatcher(),
+                                      tracker({}, CONVERSATION + [second]), {})
+    slots = slots_of(events)
+    assert slots["problem_category"] == "stock"
+    assert slots["description"] == "now the stock is wrong too"
+    assert slots["order_ids"] == []
+
+
+def test_a_resolved_conversation_stays_resolved_when_a_handoff_starts():
+    events = ActionStartHandoff().run(
+        CollectingDispatcher(), tracker({"self_help_outcome": "resolved"}, CONVERSATION[:3]), {})
+    assert "self_help_outcome" not in slots_of(events)
 
 
 def test_a_confirmed_case_is_stored_with_every_field_and_the_reference_is_told(outbox):
@@ -79,12 +103,14 @@ def test_a_confirmed_case_is_stored_with_every_field_and_the_reference_is_told(o
     assert ticket["urgent_requested"] is True
     assert [line["sender"] for line in ticket["transcript"]] == [
         "customer", "bot", "customer", "bot", "customer"]
+    assert responses_of(dispatcher.messages) == [
+        "utter_ticket_created", "utter_ticket_urgent_noted", "utter_ticket_next_steps"]
     message = dispatcher.messages[0]
-    assert item.reference in message["text"]
-    assert message["custom"]["type"] == "ticket_reference"
-    assert message["custom"]["reference"] == item.reference
-    assert message["custom"]["due"] in message["text"]
-    slots = slot_values(events)
+    assert response_placeholders("utter_ticket_created") <= set(message)
+    assert message["reference"] == item.reference
+    assert message["custom"] == {"type": "ticket_reference", "reference": item.reference,
+                                 "due": message["due"]}
+    slots = slots_of(events)
     assert slots["ticket_reference"] == item.reference
     assert slots["contact_email"] is None  # ready for another case
 
@@ -109,12 +135,32 @@ def test_cancel_drops_the_case(outbox):
     events = ActionCancelTicket().run(dispatcher, tracker(CONFIRMED_CASE), {})
     assert outbox.items() == []
     assert dispatcher.messages[0]["response"] == "utter_ticket_cancelled"
-    assert slot_values(events)["description"] is None
+    assert slots_of(events)["description"] is None
 
 
-def test_the_confirmation_names_the_date_second_line_and_phone_billing():
-    text = handoff_confirmation("IEX-20261127-ABCD", date(2026, 12, 2), urgent=True)
-    assert "IEX-20261127-ABCD" in text
-    assert "by Wednesday 2 December 2026 at the latest" in text
-    assert "2nd-line" in text and "billable" in text
-    assert "urgent" in text
+def test_a_calm_customer_hears_no_urgency_note(outbox):
+    calm = [problem_report("order 10023 never reached e-conomic", "e-conomic",
+                           timestamp=1_790_000_000.0)] + CONVERSATION[1:]
+    dispatcher = CollectingDispatcher()
+    ActionCreateTicket().run(dispatcher, tracker(CONFIRMED_CASE, calm), {})
+    assert responses_of(dispatcher.messages) == ["utter_ticket_created", "utter_ticket_next_steps"]
+    assert outbox.items()[0].ticket["urgent_requested"] is False
+
+
+def test_the_ticket_takes_the_category_of_the_case(outbox):
+    ActionCreateTicket().run(CollectingDispatcher(),
+                             tracker(dict(CONFIRMED_CASE, problem_category="vat")), {})
+    assert outbox.items()[0].ticket["category"] == "vat"
+
+
+def test_an_urgent_case_already_sent_does_not_make_the_next_case_urgent(outbox):
+    # CONVERSATION's report says "it's urgent"; its case was sent, then a second problem came.
+    events = CONVERSATION + [
+        action_event("action_create_ticket", 1_790_000_031.0),
+        problem_report("also the stock in Shopify is wrong", "Shopify", timestamp=1_790_000_040.0),
+        user_event("/affirm", "affirm", timestamp=1_790_000_050.0),
+    ]
+    dispatcher = CollectingDispatcher()
+    ActionCreateTicket().run(dispatcher, tracker(CONFIRMED_CASE, events), {})
+    assert "utter_ticket_urgent_noted" not in responses_of(dispatcher.messages)
+    assert outbox.items()[0].ticket["urgent_requested"] is False

@@ -11,22 +11,21 @@ from jsonschema import Draft202012Validator
 from actions.ticket import (
     Case,
     build_ticket,
-    category_for_intent,
     idempotency_key,
     new_reference,
-    problem_intent,
     summary_line,
     ticket_sequence,
 )
+from support_core.problems import categories, problem
 from tests.actions.helpdesk.fakes import example_ticket
-from tests.conversation_builders import bot_event, user_event
+from tests.conversation_builders import bot_event, problem_report, user_event
 from tickets import InvalidTicket, load_schema, ticket_problems, validate_ticket
 
 NOW = datetime(2026, 11, 27, 10, 5, tzinfo=timezone.utc)
 T0 = 1_795_773_600.0  # 2026-11-27T10:00:00Z
 
 EVENTS = [
-    user_event("Order 10023 never reached e-conomic", "report_order_not_transferred", timestamp=T0),
+    problem_report("Order 10023 never reached e-conomic", timestamp=T0),
     bot_event("Did this help?", timestamp=T0 + 1, buttons=[{"title": "No", "payload": "/deny"}]),
     user_event("/deny", "deny", timestamp=T0 + 20),
 ]
@@ -34,7 +33,7 @@ EVENTS = [
 CASE = {
     "email": "kunde@webshop.dk",
     "description": "Orders 10023 and 10024 never reached e-conomic.",
-    "problem_intent": "report_order_not_transferred",
+    "category": "order_transfer",
     "systems": ["Shopify", "e-conomic"],
     "order_ids": ["10023", "10024"],
     "articles_shown": ["https://help.iex.dk/orders-not-transferred"],
@@ -132,26 +131,18 @@ def test_sequence_counts_the_completed_hand_offs():
 
 
 @pytest.mark.parametrize(
-    ("intent", "category"),
-    [
-        ("report_order_not_transferred", "order_transfer"),
-        ("report_stock_not_updated", "stock"),
-        ("report_product_not_created", "products"),
-        ("report_invoice_problem", "invoices"),
-        ("report_something_new", "other"),
-        (None, "other"),
-    ],
+    ("category", "filed_as"),
+    [("order_transfer", "order_transfer"), ("stock", "stock"), ("vat", "vat"),
+     ("something_new", "other"), (None, "other")],
 )
-def test_category_follows_the_problem_intent(intent, category):
-    assert category_for_intent(intent) == category
+def test_the_ticket_is_filed_under_the_category_of_the_case(category, filed_as):
+    assert build_ticket(dict(CASE, category=category), "c", EVENTS, NOW)["category"] == filed_as
 
 
-def test_problem_intent_is_the_latest_report_in_the_conversation():
-    events = EVENTS + [user_event("and stock", "report_stock_not_updated", timestamp=T0 + 30)]
-
-    assert problem_intent(EVENTS) == "report_order_not_transferred"
-    assert problem_intent(events) == "report_stock_not_updated"
-    assert problem_intent([user_event("hi", "greet")]) is None
+def test_every_category_makes_a_valid_ticket_with_its_catalogue_label():
+    for category in categories():
+        ticket = build_ticket(dict(CASE, category=category), "c", EVENTS, NOW)
+        assert ticket["summary"].startswith(problem(category).label)
 
 
 def test_summary_names_problem_systems_and_examples():
@@ -220,7 +211,7 @@ def test_replayed_hand_off_gets_the_same_reference_even_a_moment_later():
 def test_a_later_hand_off_in_the_same_conversation_is_a_new_ticket():
     later_events = EVENTS + [
         {"event": "action", "name": "action_create_ticket", "timestamp": T0 + 30},
-        user_event("one more problem", "report_stock_not_updated", timestamp=T0 + 40),
+        problem_report("one more problem, the stock", timestamp=T0 + 40),
     ]
 
     first = build_ticket(CASE, "c", EVENTS, NOW)
@@ -257,10 +248,11 @@ def test_missing_description_falls_back_to_the_first_customer_message():
     assert build_ticket(case, "c", [], NOW)["description"] == "(no description given)"
 
 
-def test_category_falls_back_to_the_intent_in_the_conversation():
-    case = dict(CASE, problem_intent=None)
+def test_a_case_without_a_category_is_filed_as_other_whatever_the_conversation_said():
+    # The category is decided once, when the hand-off starts (action_start_handoff).
+    case = dict(CASE, category=None)
 
-    assert build_ticket(case, "c", EVENTS, NOW)["category"] == "order_transfer"
+    assert build_ticket(case, "c", EVENTS, NOW)["category"] == "other"
 
 
 def test_untrustworthy_values_are_cleaned():

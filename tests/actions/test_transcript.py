@@ -10,7 +10,7 @@ T0 = 1_795_773_600.0  # 2026-11-27T10:00:00Z
 def test_customer_and_bot_messages_are_listed_in_order_with_utc_times():
     events = [
         {"event": "action", "name": "action_listen", "timestamp": T0 - 1},
-        user_event("Order 10023 is missing", "report_order_not_transferred", timestamp=T0),
+        user_event("Order 10023 is missing", "report_problem", timestamp=T0),
         bot_event("Sorry to hear that.", timestamp=T0 + 1.75),
         {"event": "slot", "name": "order_ids", "value": ["10023"], "timestamp": T0 + 2},
     ]

@@ -207,7 +207,7 @@ class Conversation:
         """The assistant suggests help articles (the slot holds every article shown so far)."""
         shown = [*self._articles_so_far(), *urls]
         self.bot("These help articles should cover it:\n" + "\n".join(urls),
-                 action="action_suggest_articles")
+                 action="action_give_self_help")
         return self.slot("articles_shown", shown)
 
     def _articles_so_far(self) -> list[str]:

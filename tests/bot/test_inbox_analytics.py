@@ -34,30 +34,30 @@ def known_conversations() -> dict[str, Conversation]:
     """Ten conversations in the week of 16-22 Nov 2026 (Copenhagen), and three outside it."""
     returning = (
         Conversation("2026-11-10T09:00:00Z")  # outside the week: resolved with ORDER_STATES
-        .customer("orders are missing", "report_order_not_transferred").articles(ORDER_STATES)
+        .customer("orders are missing", "report_problem").articles(ORDER_STATES)
         .customer("yes", "affirm").slot("self_help_outcome", "resolved")
         .new_session("2026-11-21T12:00:00Z")  # inside: the slots above are carried over
-        .customer("the VAT is wrong now", "report_vat_mismatch")
+        .customer("the VAT is wrong now", "report_problem")
     )
     return {
         "resolved-1": Conversation("2026-11-16T09:00:00Z")
         .customer("hi", "greet").bot("Hi! What went wrong?")
-        .customer("Shopify orders don't reach e-conomic", "report_order_not_transferred")
+        .customer("Shopify orders don't reach e-conomic", "report_problem")
         .articles(ORDER_STATES, VAT_CODES)
         .bot("Did that solve it?", buttons=[{"title": "Yes", "payload": "/affirm"}])
         .customer("/affirm", "affirm").slot("self_help_outcome", "resolved"),
         "resolved-2": Conversation("2026-11-17T09:00:00Z")
-        .customer("order 10023 missing", "report_order_not_transferred").articles(ORDER_STATES)
+        .customer("order 10023 missing", "report_problem").articles(ORDER_STATES)
         .customer("that fixed it", "affirm").slot("self_help_outcome", "resolved"),
         "ticket-1": Conversation("2026-11-17T10:00:00Z")
-        .customer("VAT differs in Dinero", "report_vat_mismatch").articles(VAT_CODES)
+        .customer("VAT differs in Dinero", "report_problem").articles(VAT_CODES)
         .customer("no", "deny").slot("self_help_outcome", "unresolved")
         .customer("kunde@webshop.dk", "inform").slot("ticket_reference", "IEX-20261117-AAAA"),
         "ticket-2": Conversation("2026-11-18T10:00:00Z")
         .customer("I want a person", "request_human")
         .customer("kunde@webshop.dk", "inform").slot("ticket_reference", "IEX-20261118-BBBB"),
         "abandoned-1": Conversation("2026-11-19T10:00:00Z")
-        .customer("stock is not updated", "report_stock_not_updated").articles(STOCK),
+        .customer("stock is not updated", "report_problem").articles(STOCK),
         "not-understood-1": Conversation("2026-11-20T10:00:00Z")
         .customer("blorf wibble", "nlu_fallback").bot("Sorry, I didn't get that.")
         .customer("Blorf   WIBBLE", "nlu_fallback"),
@@ -66,16 +66,16 @@ def known_conversations() -> dict[str, Conversation]:
         .customer("thanks", "thank"),
         "fallback-then-resolved": Conversation("2026-11-22T10:00:00Z")
         .customer("hvad med mine ordrer?", "nlu_fallback")
-        .customer("orders not transferred", "report_order_not_transferred").articles(ORDER_STATES)
+        .customer("orders not transferred", "report_problem").articles(ORDER_STATES)
         .customer("yes", "affirm").slot("self_help_outcome", "resolved"),
         "returning": returning,
         "late": Conversation("2026-11-22T22:59:00Z")  # 23:59 in Copenhagen: still the 22nd
         .customer("hello", "greet").customer("bye", "goodbye"),
         "before": Conversation("2026-11-15T10:00:00Z")
-        .customer("orders missing", "report_order_not_transferred").articles(STOCK)
+        .customer("orders missing", "report_problem").articles(STOCK)
         .customer("yes", "affirm").slot("self_help_outcome", "resolved"),
         "after-midnight": Conversation("2026-11-22T23:00:00Z")  # 00:00 on the 23rd
-        .customer("my stock", "report_stock_not_updated")
+        .customer("my stock", "report_problem")
         .slot("ticket_reference", "IEX-20261123-CCCC"),
     }
 
@@ -123,9 +123,8 @@ def test_articles_by_times_shown_and_how_often_they_helped(report):
 
 
 def test_most_frequent_intents(report):
-    assert report.intents[:6] == [
-        ("affirm", 3), ("nlu_fallback", 3), ("report_order_not_transferred", 3),
-        ("greet", 2), ("inform", 2), ("report_vat_mismatch", 2),
+    assert report.intents[:5] == [
+        ("report_problem", 6), ("affirm", 3), ("nlu_fallback", 3), ("greet", 2), ("inform", 2),
     ]
     assert sum(count for _, count in report.intents) == 21
 
@@ -202,7 +201,7 @@ def test_analytics_page_shows_the_numbers_of_the_chosen_period(client):
     assert stat(page, "deflection") == "43 %"
     assert stat(page, "fallback") == "14 %"
     assert ORDER_STATES in page and "blorf wibble" in page
-    assert "<code>report_order_not_transferred</code>" in page
+    assert "<code>report_problem</code>" in page
     assert 'src="/inbox/analytics/chart.svg?from=2026-11-16&amp;to=2026-11-22"' in page
     assert 'href="/inbox/export/not-understood.yml?from=2026-11-16&amp;to=2026-11-22"' in page
 

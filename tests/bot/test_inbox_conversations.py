@@ -26,6 +26,7 @@ from tests.bot.inbox_support import (
     save_conversations,
     store_tickets,
 )
+from tests.conversation_builders import bot_event, problem_report, user_event
 
 ARTICLE = "https://support.iex.dk/en/articles/a-order-states"
 
@@ -34,16 +35,16 @@ def seeded() -> dict[str, Conversation]:
     return {
         "web-resolved": Conversation("2026-11-16T09:00:00Z")
         .customer("hi", "greet").bot("Hi! What went wrong?")
-        .customer("Shopify orders don't reach e-conomic", "report_order_not_transferred")
+        .customer("Shopify orders don't reach e-conomic", "report_problem")
         .articles(ARTICLE)
         .bot("Did that solve it?", buttons=[{"title": "Yes, it did", "payload": "/affirm"},
                                             {"title": "No", "payload": "/deny"}])
         .customer("/affirm", "affirm").slot("self_help_outcome", "resolved"),
         "web-ticket": Conversation("2026-11-17T10:00:00Z")
-        .customer("VAT differs in Dinero", "report_vat_mismatch")
+        .customer("VAT differs in Dinero", "report_problem")
         .customer("kunde@webshop.dk", "inform").slot("ticket_reference", "IEX-20261127-0001"),
         "web-abandoned": Conversation("2026-11-18T10:00:00Z")
-        .customer("stock is not updated", "report_stock_not_updated"),
+        .customer("stock is not updated", "report_problem"),
         "web-lost": Conversation("2026-11-19T10:00:00Z")
         .customer("blorf wibble", "nlu_fallback").bot("Sorry, I didn't get that."),
         "web-question": Conversation("2026-11-20T10:00:00Z")
@@ -121,11 +122,11 @@ def test_conversation_keeps_its_transcript_articles_and_ticket(reader):
 def test_a_returning_customer_starts_a_new_conversation_without_the_old_outcome(tmp_path):
     save_conversations(tmp_path / "tracker.db", {
         "web-back": Conversation("2026-11-10T09:00:00Z")
-        .customer("orders missing", "report_order_not_transferred").articles(ARTICLE)
+        .customer("orders missing", "report_problem").articles(ARTICLE)
         .customer("yes", "affirm").slot("self_help_outcome", "resolved")
         .slot("ticket_reference", "IEX-20261110-OLD1")
         .new_session("2026-11-21T12:00:00Z")
-        .customer("now the VAT is wrong", "report_vat_mismatch")
+        .customer("now the VAT is wrong", "report_problem")
         .articles("https://support.iex.dk/en/articles/b-vat-codes"),
     })
 
@@ -159,6 +160,35 @@ def test_a_session_where_the_customer_never_wrote_is_no_conversation():
               (3, {"event": "bot", "text": "Hi!", "timestamp": 2.0})]
 
     assert conversation_from_events("web-silent", events) is None
+
+
+def session_of(*events: dict) -> list[tuple[int, dict]]:
+    start = [{"event": "action", "name": "action_session_start", "timestamp": 1.0},
+             {"event": "session_started", "timestamp": 1.0}]
+    return list(enumerate(start + list(events), start=1))
+
+
+def test_a_conversation_that_only_said_it_is_urgent_was_answered_not_abandoned():
+    conversation = conversation_from_events("web-urgent", session_of(
+        user_event("this is urgent", "flag_urgent", timestamp=2.0),
+        bot_event("Cases are answered in the order they arrive.", timestamp=3.0,
+                  response="utter_urgent_policy"),
+    ))
+
+    assert conversation.outcome == ANSWERED
+    assert not conversation.has_problem
+    assert conversation.headline == "this is urgent"
+
+
+def test_a_problem_report_left_without_an_outcome_is_abandoned():
+    conversation = conversation_from_events("web-gone", session_of(
+        problem_report("stock is not updated", timestamp=2.0),
+        user_event("this is urgent", "flag_urgent", timestamp=3.0),
+    ))
+
+    assert conversation.outcome == ABANDONED
+    assert conversation.has_problem
+    assert conversation.headline == "stock is not updated"
 
 
 def test_events_with_unreadable_data_are_skipped(tmp_path):
@@ -246,7 +276,7 @@ def test_opening_a_conversation_shows_its_transcript(client, reader):
     assert "Shopify orders don&#39;t reach e-conomic" in page
     assert "Did that solve it?\n[Yes, it did] [No]" in page
     assert '<time datetime="2026-11-16T10:00:04+01:00">10:00:04</time>' in page
-    assert "report_order_not_transferred" in page
+    assert "report_problem" in page
     assert f'href="{ARTICLE}"' in page and "helped</span>" in page
 
 

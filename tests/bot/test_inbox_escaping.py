@@ -62,7 +62,7 @@ def hostile_conversation() -> Conversation:
         .customer(EVERYTHING, "nlu_fallback")
         .bot(IMAGE, buttons=[{"title": LINK, "payload": "/affirm"}])
         .customer("/affirm", "affirm")
-        .customer(SCRIPT, "report_order_not_transferred")
+        .customer(SCRIPT, "report_problem")
         .slot("articles_shown", [JAVASCRIPT_URL, HOSTILE_ARTICLE])
         .slot("self_help_outcome", "resolved")
         .customer(IMAGE, "nlu_fallback")

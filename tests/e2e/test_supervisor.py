@@ -12,7 +12,8 @@ import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
-from tests.conftest import MODELS_DIR, isolated_settings
+from bot.supervisor import private_settings
+from tests.conftest import MODELS_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +68,7 @@ def answers(port: int) -> bool:
 def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
     if not any(MODELS_DIR.glob("*.tar.gz")):
         pytest.fail("No trained model in models/: run `make train` first.")
-    settings = isolated_settings(tmp_path)
+    settings = private_settings(tmp_path)
     ports = (settings.port, settings.rasa_port, settings.action_port)
 
     first = SupervisorRun(settings)

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.config import Settings
-from bot.supervisor import Service, wait_until_ready, web_app
-from tests.conftest import SCREENSHOTS_DIR, free_port, isolated_settings, start_assistant
+from bot.supervisor import Service, free_port, private_settings, wait_until_ready, web_app
+from tests.conftest import SCREENSHOTS_DIR, start_assistant
 
 pytestmark = pytest.mark.e2e
 
@@ -324,7 +324,7 @@ def test_the_open_widget_fits_desktop_and_phone_screens(page, support_page):
 @pytest.fixture
 def own_assistant(tmp_path_factory):
     """A private Rasa server, action server and web app, so stopping Rasa harms no other test."""
-    settings = isolated_settings(tmp_path_factory.mktemp("own-assistant"))
+    settings = private_settings(tmp_path_factory.mktemp("own-assistant"))
     services = start_assistant(settings)
     yield settings, services
     for service in reversed(services):
