@@ -30,6 +30,8 @@ ARTICLES_DIR = _path("IEX_ARTICLES_DIR", PROJECT_ROOT / "data" / "articles")
 ARTICLE_MIN_SCORE = _float("IEX_ARTICLE_MIN_SCORE", 0.08)
 #: A message the NLU took for off-topic shows an article only at this relevance or above.
 ARTICLE_MIN_SCORE_OFF_TOPIC = _float("IEX_ARTICLE_MIN_SCORE_OFF_TOPIC", 0.25)
+#: A policy answer also shows the help article that best fits the question from this relevance.
+ARTICLE_MIN_SCORE_BESIDE_POLICY = _float("IEX_ARTICLE_MIN_SCORE_BESIDE_POLICY", 0.2)
 
 #: Country whose public holidays are skipped when counting business days.
 HOLIDAY_COUNTRY = os.environ.get("IEX_HOLIDAY_COUNTRY", "DK")

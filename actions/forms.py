@@ -20,7 +20,7 @@ from actions.case_fields import (
     read_systems,
 )
 from actions.extraction import extract_emails, extract_order_ids, extract_product_ids
-from actions.summary import summary_buttons, summary_fields, summary_text
+from actions.summary import summary_fields, summary_lines
 from support_core.problems import problem
 
 
@@ -219,8 +219,8 @@ class ActionAskConfirmation(Action):
     ) -> list[EventType]:
         fields = summary_fields(tracker.current_slot_values(), tracker.events)
         dispatcher.utter_message(
-            text=summary_text(fields),
-            buttons=summary_buttons(),
+            response="utter_case_summary",
+            case_fields=summary_lines(fields),
             json_message={"type": "ticket_summary", "fields": fields},
         )
         return []

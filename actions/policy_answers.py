@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import config
 from actions.articles import Hit, knowledge_base
 from actions.response_time import response_time_values
 from actions.self_help import articles_payload
@@ -17,15 +18,27 @@ from support_core.policy import PolicyTopic, topic_for_intent
 ANSWERED, OFFERED = "answer", "offer"
 
 
-def utter_policy_answer(dispatcher: CollectingDispatcher, topic: PolicyTopic) -> str:
-    """Give a topic's answer (the response-time one names its date) with its article as a card.
+def cited_articles(topic: PolicyTopic, question: str) -> list[Hit]:
+    """The help articles a policy answer shows: the one that best fits the customer's own words
+    when it is relevant enough (a question may touch a topic of its own), then the one the
+    answer comes from."""
+    best = knowledge_base().search(question, exclude=[topic.article], limit=1)
+    source = knowledge_base().get(topic.article)
+    return [hit for hit in best if hit.score >= config.ARTICLE_MIN_SCORE_BESIDE_POLICY] + (
+        [Hit(article=source, score=1.0)] if source else []
+    )
+
+
+def utter_policy_answer(dispatcher: CollectingDispatcher, topic: PolicyTopic, question: str) -> str:
+    """Give a topic's answer (the response-time one names its date) with its articles as cards.
 
     Returns the search_result the rules branch on: whether the write-up is offered next.
     """
     values = response_time_values() if topic.name == "response_time" else {}
-    source = knowledge_base().get(topic.article)
-    cards = articles_payload([Hit(article=source, score=1.0)]) if source else None
-    dispatcher.utter_message(response=topic.response, json_message=cards, **values)
+    cards = cited_articles(topic, question)
+    dispatcher.utter_message(
+        response=topic.response, json_message=articles_payload(cards) if cards else None, **values
+    )
     return OFFERED if topic.offers_handoff else ANSWERED
 
 
@@ -43,7 +56,7 @@ class ActionAnswerPolicy(Action):
         if topic is None:
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("search_result", ANSWERED)]
-        result = utter_policy_answer(dispatcher, topic)
+        result = utter_policy_answer(dispatcher, topic, message["parse_data"].get("text") or "")
         # Inside the write-up the form asks its next question instead of offering a write-up.
         in_form = bool((tracker.active_loop or {}).get("name"))
         return [SlotSet("search_result", ANSWERED if in_form else result)]

@@ -46,7 +46,7 @@ class ActionSearchHelp(Action):
         elif intent != "ask_howto":
             topic = policy_topic_in(text)
             if topic is not None:
-                return [SlotSet("search_result", utter_policy_answer(dispatcher, topic))]
+                return [SlotSet("search_result", utter_policy_answer(dispatcher, topic, text))]
         systems = systems_mentioned(current_case(tracker.events))
         shown = list(tracker.get_slot("articles_shown") or [])
         minimum = config.ARTICLE_MIN_SCORE_OFF_TOPIC if intent in OFF_TOPIC_INTENTS else 0.0

@@ -50,22 +50,6 @@ def summary_fields(slots: dict[str, Any], events: list[dict]) -> list[dict[str, 
     return fields
 
 
-def summary_text(fields: list[dict[str, str]]) -> str:
-    """The summary as plain text, one field a line."""
-    lines = [f"{item['label']}: {item['value']}" for item in fields]
-    return "Here is your case as I'll send it:\n" + "\n".join(lines) + "\n\nShall I send it?"
-
-
-def summary_buttons() -> list[dict[str, str]]:
-    """Send, change one field, or drop the case."""
-    changes = [
-        ("e-mail", "email"), ("systems", "systems"), ("description", "description"),
-        ("examples", "examples"), ("log status", "log"),
-    ]
-    buttons = [{"title": "Send it", "payload": "/affirm"}]
-    buttons += [
-        {"title": f"Change {label}", "payload": f'/correct_field{{"ticket_field": "{name}"}}'}
-        for label, name in changes
-    ]
-    buttons.append({"title": "Don't send", "payload": "/cancel"})
-    return buttons
+def summary_lines(fields: list[dict[str, str]]) -> str:
+    """The fields as plain text, one a line, for the summary response (utter_case_summary)."""
+    return "\n".join(f"{item['label']}: {item['value']}" for item in fields)

@@ -1,15 +1,13 @@
 """The article evaluation through the conversation: does the assistant's first reply show the
 right help article, and show it first?
 
-Usage: python -m evaluation.articles_in_chat [--queries tests/data/article_queries.yml]
+Usage: python -m evaluation.articles_in_chat [--set tests/data/article_queries.yml]
 Each question is the first message of a new conversation with the running assistant (a private
 copy unless --rasa-url is given); the articles its reply shows as cards are compared with the
 slugs the question expects. Writes reports/article_chat.json.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
-from evaluation.client import ChatClient, private_assistant
+from evaluation.client import ChatClient, run_from_command_line
 from evaluation.dialogue import article_slugs
 from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
 
@@ -66,22 +64,9 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
-    parser.add_argument("--rasa-url", help="a running assistant (default: start a private one)")
-    parser.add_argument("--token", default="dev-rasa-token")
-    arguments = parser.parse_args()
-    if arguments.rasa_url:
-        report = evaluate(ChatClient(arguments.rasa_url, arguments.token), arguments.queries)
-    else:
-        with private_assistant() as client:
-            report = evaluate(client, arguments.queries)
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print_report(report)
-    print(f"report: {arguments.out}")
-    return 0
+    return run_from_command_line(
+        __doc__.splitlines()[0], evaluate, print_report, DEFAULT_QUERIES, DEFAULT_REPORT
+    )
 
 
 if __name__ == "__main__":

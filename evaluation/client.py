@@ -1,9 +1,11 @@
 """Talk to a running assistant as the website chat does, and read back what it did."""
 from __future__ import annotations
 
+import argparse
+import json
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -52,3 +54,29 @@ def private_assistant() -> Iterator[ChatClient]:
             yield ChatClient(settings.rasa_url, settings.rasa_auth_token)
         finally:
             stop_all(services)
+
+
+def run_from_command_line(
+    description: str,
+    evaluate: Callable[[ChatClient, Path], dict],
+    print_report: Callable[[dict], None],
+    default_set: Path,
+    default_report: Path,
+) -> int:
+    """The command line of an evaluation: run it on a set, write the JSON report, print it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--set", type=Path, default=default_set)
+    parser.add_argument("--out", type=Path, default=default_report)
+    parser.add_argument("--rasa-url", help="a running assistant (default: start a private one)")
+    parser.add_argument("--token", default="dev-rasa-token")
+    arguments = parser.parse_args()
+    if arguments.rasa_url:
+        report = evaluate(ChatClient(arguments.rasa_url, arguments.token), arguments.set)
+    else:
+        with private_assistant() as client:
+            report = evaluate(client, arguments.set)
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print_report(report)
+    print(f"report: {arguments.out}")
+    return 0

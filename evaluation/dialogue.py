@@ -5,8 +5,6 @@ Starts a private copy of the assistant unless --rasa-url is given.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -16,7 +14,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
-from evaluation.client import ChatClient, private_assistant
+from evaluation.client import ChatClient, run_from_command_line
 from evaluation.moves import last_turn, moves_of_turn, requested_slot_after, shown_article_urls
 from evaluation.moves import ticket_fields as case_at_ticket
 
@@ -163,22 +161,9 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
-    parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
-    parser.add_argument("--rasa-url", help="a running assistant (default: start a private one)")
-    parser.add_argument("--token", default="dev-rasa-token")
-    arguments = parser.parse_args()
-    if arguments.rasa_url:
-        report = evaluate(ChatClient(arguments.rasa_url, arguments.token), arguments.set)
-    else:
-        with private_assistant() as client:
-            report = evaluate(client, arguments.set)
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    arguments.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print_report(report)
-    print(f"report: {arguments.out}")
-    return 0
+    return run_from_command_line(
+        __doc__.splitlines()[0], evaluate, print_report, DEFAULT_SET, DEFAULT_REPORT
+    )
 
 
 if __name__ == "__main__":

@@ -80,3 +80,12 @@ def test_phone_support_offers_the_write_up_except_inside_the_form():
     assert slot_values(ActionAnswerPolicy().run(dispatcher, tracker, {})) == {
         "search_result": "answer"
     }
+
+
+def test_a_policy_answer_also_shows_the_article_that_fits_the_question_first():
+    question = faq_event("setting up shopify and dinero, where do i start", "system_setup")
+    messages, _ = run(ActionAnswerPolicy(), [question])
+    titles = [card["title"] for card in messages[0]["custom"]["articles"]]
+    assert len(titles) == 2
+    assert "Dinero" in titles[0] and "Shopify" in titles[0]
+    assert titles[1] == "Guidelines for IEX support"

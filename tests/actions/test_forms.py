@@ -163,8 +163,10 @@ def test_the_summary_shows_every_field_and_notes_urgency():
     assert values[:3] == ["anna@webshop.dk", "Shopify, e-conomic", "order never arrived"]
     assert "10023" in values[3]
     assert len(values) == 6  # the five fields and the note that it is urgent
-    assert all(value in message["text"] for value in values)
-    payloads = [button["payload"] for button in message["buttons"]]
+    assert message["response"] == "utter_case_summary"
+    assert all(value in message["case_fields"] for value in values)
+    buttons = DOMAIN["responses"]["utter_case_summary"][0]["buttons"]
+    payloads = [button["payload"] for button in buttons]
     assert payloads[0] == "/affirm" and payloads[-1] == "/cancel"
     assert '/correct_field{"ticket_field": "systems"}' in payloads
 

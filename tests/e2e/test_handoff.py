@@ -6,6 +6,7 @@ import time
 import pytest
 
 from bot.supervisor import wait_until_ready
+from evaluation.moves import last_turn
 from tests.conftest import new_customer
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,9 @@ def write_up_order_case(assistant, customer: str) -> list[dict]:
     assert "ask:examples" in assistant.did("Shopify and e-conomic", customer).moves
     assert "ask:log_checked" in assistant.did("orders 10023 and #10024", customer).moves
     assert "ask:confirmation" in assistant.did("/deny", customer).moves
-    summary = assistant.tracker(customer)["events"][-2]["data"]["custom"]["fields"]
+    [summary] = [(event.get("data") or {}).get("custom", {}).get("fields")
+                 for event in last_turn(assistant.tracker(customer)["events"])
+                 if ((event.get("data") or {}).get("custom") or {}).get("type") == "ticket_summary"]
     values = {field["label"]: field["value"] for field in summary}
     assert "anna@webshop.dk" in values.values()
     assert any("10023" in value and "10024" in value for value in values.values())

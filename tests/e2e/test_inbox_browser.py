@@ -16,9 +16,9 @@ import requests
 from playwright.sync_api import Page, expect
 
 from bot.config import PROJECT_ROOT
-from bot.supervisor import wait_until_ready, web_app
+from bot.supervisor import private_settings, wait_until_ready, web_app
 from tests.actions.helpdesk.fakes import example_ticket
-from tests.conftest import SCREENSHOTS_DIR, isolated_settings
+from tests.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def tickets() -> list[dict]:
 @pytest.fixture(scope="module")
 def inbox_url(tmp_path_factory) -> str:
     """The running web app with a staff account and four tickets; yields its base URL."""
-    settings = isolated_settings(tmp_path_factory.mktemp("inbox-state"))
+    settings = private_settings(tmp_path_factory.mktemp("inbox-state"))
     created = subprocess.run(
         [sys.executable, "-m", "bot.staff", "create", USERNAME, "--password-stdin"],
         input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
