@@ -253,12 +253,6 @@ def _read_glossary(path: Path) -> dict[str, str]:
 
 #: Every word that names a system, from the NLU synonyms of data/nlu/systems.yml.
 SYSTEM_WORDS = _system_words(known_systems())
-#: Alias (lower case) -> canonical system name, from the same synonyms.
-SYSTEM_ALIASES = {
-    " ".join(alias.lower().split()): canonical
-    for canonical, aliases in known_systems().items()
-    for alias in aliases
-}
 GLOSSARY = _read_glossary(GLOSSARY_FILE)
 #: Words that say nothing about which article fits: English and Danish filler, greetings.
 #: scikit-learn's English list adds the filler the shorter stop-words list lacks ("still",

@@ -95,8 +95,8 @@ _WRONG = re.compile(r"([^,;.]*?)\b(?:is|are|was|were)\s+(?:wrong|incorrect|not r
                     re.IGNORECASE)
 
 
-def named_systems(text: str, system_entities: list[str]) -> tuple[list[str], list[str]]:
-    """The known systems a message names, split into those meant and those said to be wrong.
+def named_systems(text: str, system_entities: list[str]) -> list[str]:
+    """The known systems a message means, without those it says are wrong.
 
     "only Shopify and Dinero, not e-conomic" means Shopify and Dinero and rules out e-conomic.
     """
@@ -109,7 +109,7 @@ def named_systems(text: str, system_entities: list[str]) -> tuple[list[str], lis
     for wrong in _WRONG.finditer(text):
         ruled_out += [name for name in systems_in(wrong.group(1)) if name not in ruled_out]
     meant = [name for name in system_entities + systems_in(text) if name not in ruled_out]
-    return list(dict.fromkeys(meant)), ruled_out
+    return list(dict.fromkeys(meant))
 
 
 def read_systems(
@@ -117,13 +117,13 @@ def read_systems(
 ) -> Answer:
     """The known systems named (a yes or no is not an answer); unknown names are asked again,
     then kept as the customer wrote them."""
-    meant, _ruled_out = named_systems(text, system_entities)
+    meant = named_systems(text, system_entities)
     if meant:
         return Answer({"ticket_systems": meant})
     words = clean_description(text, 200)
     has_numbers = bool(extract_order_ids(text) or extract_product_ids(text))
     is_yes_or_no = intent in YES_NO_INTENTS or words.lower().strip(" .!") in YES_OR_NO_WORDS
-    if (not is_yes_or_no and not has_numbers and len(words.split()) >= 1
+    if (not is_yes_or_no and not has_numbers
             and any(len(word) >= 3 for word in words.split())
             and attempts + 1 >= MAX_ATTEMPTS - 1):
         return Answer({"ticket_systems": [f"other: {words}"]})
@@ -181,7 +181,7 @@ def read_confirmation(
     # The NLU may not be sure it is a correction, but a named field says what to change.
     if field_name in CORRECTABLE_FIELDS and intent not in YES_NO_INTENTS:
         if field_name == "systems":
-            meant, _ruled_out = named_systems(text, list(system_entities))
+            meant = named_systems(text, list(system_entities))
             if meant:
                 return Answer({"ticket_systems": meant, "confirmation": None})
         slots = dict.fromkeys(CORRECTABLE_FIELDS[field_name])

@@ -8,11 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import config
-from actions.business_days import format_day
 from actions.case_fields import CASE_SLOTS, prefilled_case, urgency_requested
 from actions.delivery import outbox
-from actions.response_time import answer_due
+from actions.response_time import response_time_values
 from actions.ticket import Case, build_ticket
 from support_core.events import current_case, latest_problem_report
 from support_core.problems import OTHER, problem_for
@@ -76,13 +74,11 @@ class ActionCreateTicket(Action):
         now = datetime.now(timezone.utc)
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
         reference = outbox().enqueue(ticket)
-        due = answer_due(now.date())
-        first, last = config.RESPONSE_BUSINESS_DAYS
+        window = response_time_values(now.date())
         dispatcher.utter_message(
-            response="utter_ticket_created", reference=reference, due=format_day(due),
-            first_day=str(first), last_day=str(last),
+            response="utter_ticket_created", reference=reference, **window,
             json_message={"type": "ticket_reference", "reference": reference,
-                          "due": format_day(due)},
+                          "due": window["due"]},
         )
         if urgent:
             dispatcher.utter_message(response="utter_ticket_urgent_noted")

@@ -11,7 +11,7 @@ from actions import config
 from actions.articles import Hit, knowledge_base
 from actions.response_time import response_time_values
 from actions.self_help import articles_payload
-from support_core.events import full_intent_of
+from support_core.events import full_intent
 from support_core.policy import PolicyTopic, topic_for_intent
 
 #: What the answer leads to; the rules go on from it (shared with actions/search.py).
@@ -51,12 +51,12 @@ class ActionAnswerPolicy(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        message = {"parse_data": tracker.latest_message or {}}
-        topic = topic_for_intent(full_intent_of(message))
+        message = tracker.latest_message or {}
+        topic = topic_for_intent(full_intent(message))
         if topic is None:
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("search_result", ANSWERED)]
-        result = utter_policy_answer(dispatcher, topic, message["parse_data"].get("text") or "")
+        result = utter_policy_answer(dispatcher, topic, message.get("text") or "")
         # Inside the write-up the form asks its next question instead of offering a write-up.
         in_form = bool((tracker.active_loop or {}).get("name"))
         return [SlotSet("search_result", ANSWERED if in_form else result)]

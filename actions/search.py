@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import config
 from actions.articles import knowledge_base
 from actions.policy_answers import utter_policy_answer
-from actions.self_help import SUGGESTIONS, utter_articles
+from actions.self_help import SUGGESTIONS, record_shown, utter_articles
 from support_core.events import current_case, systems_mentioned
 from support_core.policy import policy_topic_in
 
@@ -48,7 +48,6 @@ class ActionSearchHelp(Action):
             if topic is not None:
                 return [SlotSet("search_result", utter_policy_answer(dispatcher, topic, text))]
         systems = systems_mentioned(current_case(tracker.events))
-        shown = list(tracker.get_slot("articles_shown") or [])
         minimum = config.ARTICLE_MIN_SCORE_OFF_TOPIC if intent in OFF_TOPIC_INTENTS else 0.0
         hits = [
             hit for hit in knowledge_base().search(text, systems=systems, limit=SUGGESTIONS)
@@ -61,5 +60,5 @@ class ActionSearchHelp(Action):
             SlotSet("search_result", FOUND_ARTICLE),
             SlotSet("help_topic", text),
             SlotSet("systems", systems),
-            SlotSet("articles_shown", shown + [hit.url for hit in hits if hit.url not in shown]),
+            record_shown(tracker, hits),
         ]

@@ -32,6 +32,12 @@ def utter_articles(dispatcher: CollectingDispatcher, response: str, hits: list[H
     )
 
 
+def record_shown(tracker: Tracker, hits: list[Hit]) -> SlotSet:
+    """The articles_shown slot with these articles added (never suggested twice; on the ticket)."""
+    shown = list(tracker.get_slot("articles_shown") or [])
+    return SlotSet("articles_shown", shown + [hit.url for hit in hits if hit.url not in shown])
+
+
 def suggestions_for_problem(
     text: str, systems: list[str], status: LogStatus | None, limit: int = SUGGESTIONS
 ) -> list[Hit]:
@@ -70,12 +76,11 @@ class ActionGiveSelfHelp(Action):
             )
         elif kind.log_explains:
             dispatcher.utter_message(response="utter_check_dashboard_log")
-        shown = list(tracker.get_slot("articles_shown") or [])
         return [
             SlotSet("problem_category", kind.category),
             SlotSet("systems", systems),
             SlotSet("help_topic", text),
-            SlotSet("articles_shown", shown + [hit.url for hit in hits if hit.url not in shown]),
+            record_shown(tracker, hits),
         ]
 
 
@@ -88,16 +93,15 @@ class ActionSuggestArticles(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        shown = list(tracker.get_slot("articles_shown") or [])
         hits = knowledge_base().search(
             tracker.get_slot("help_topic") or "", systems=tracker.get_slot("systems") or [],
-            exclude=shown, limit=1,
+            exclude=tracker.get_slot("articles_shown") or [], limit=1,
         )
         if not hits:
             dispatcher.utter_message(response="utter_no_more_articles")
             return []
         utter_articles(dispatcher, "utter_another_article", hits)
-        return [SlotSet("articles_shown", shown + [hit.url for hit in hits])]
+        return [record_shown(tracker, hits)]
 
 
 class ActionCloseResolved(Action):

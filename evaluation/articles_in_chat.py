@@ -16,7 +16,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from evaluation.client import ChatClient, run_from_command_line
-from evaluation.dialogue import article_slugs
+from evaluation.dialogue import article_slugs, share
 from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
 
 DEFAULT_QUERIES = PROJECT_ROOT / "tests" / "data" / "article_queries.yml"
@@ -40,13 +40,13 @@ def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]
             "right_shown": any(slug in query["slugs"] for slug in shown),
             "right_first": bool(shown) and shown[0] in query["slugs"],
         })
-    total = len(results) or 1
+    total = len(results)
     return {
         "summary": {
-            "questions": len(results),
-            "shown": round(sum(r["right_shown"] for r in results) / total, 4),
-            "first": round(sum(r["right_first"] for r in results) / total, 4),
-            "no_article": round(sum(not r["shown"] for r in results) / total, 4),
+            "questions": total,
+            "shown": share(sum(r["right_shown"] for r in results), total),
+            "first": share(sum(r["right_first"] for r in results), total),
+            "no_article": share(sum(not r["shown"] for r in results), total),
         },
         "missed": [r for r in results if not r["right_shown"]],
         "not_first": [r for r in results if r["right_shown"] and not r["right_first"]],

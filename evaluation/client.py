@@ -35,13 +35,16 @@ class ChatClient:
         reply.raise_for_status()
         return reply.json()
 
-    def events(self, sender: str) -> list[dict]:
+    def tracker(self, sender: str) -> dict:
         reply = requests.get(
             f"{self.rasa_url}/conversations/{sender}/tracker",
             params={"token": self.token}, timeout=TIMEOUT_SECONDS,
         )
         reply.raise_for_status()
-        return reply.json()["events"]
+        return reply.json()
+
+    def events(self, sender: str) -> list[dict]:
+        return self.tracker(sender)["events"]
 
 
 @contextmanager

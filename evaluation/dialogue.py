@@ -104,7 +104,8 @@ def run_scripts(client: ChatClient, scripts: list[dict]) -> list[dict]:
     return results
 
 
-def _share(passed: int, total: int) -> float:
+def share(passed: int, total: int) -> float:
+    """The share passed, to four places; 0 of nothing is 0."""
     return round(passed / total, 4) if total else 0.0
 
 
@@ -118,15 +119,15 @@ def summarise(messages: list[TurnResult], scripts: list[dict]) -> dict[str, Any]
     policy += [TurnResult(**turn) for turn in turns if turn["expected"].startswith("policy:")]
     return {
         "messages": len(messages),
-        "message_accuracy": _share(sum(r.passed for r in messages), len(messages)),
-        "policy_accuracy": _share(sum(r.passed for r in policy), len(policy)),
+        "message_accuracy": share(sum(r.passed for r in messages), len(messages)),
+        "policy_accuracy": share(sum(r.passed for r in policy), len(policy)),
         "by_move": {
-            move: _share(sum(flags), len(flags)) for move, flags in sorted(by_move.items())
+            move: share(sum(flags), len(flags)) for move, flags in sorted(by_move.items())
         },
         "scripts": len(scripts),
-        "scripts_passed": _share(sum(s["passed"] for s in scripts), len(scripts)),
+        "scripts_passed": share(sum(s["passed"] for s in scripts), len(scripts)),
         "turns": len(turns),
-        "turn_accuracy": _share(sum(turn["passed"] for turn in turns), len(turns)),
+        "turn_accuracy": share(sum(turn["passed"] for turn in turns), len(turns)),
     }
 
 

@@ -59,6 +59,14 @@ def shown_article_urls(turn: Sequence[Mapping[str, Any]]) -> list[str]:
     return urls
 
 
+def responses_of_turn(turn: Sequence[Mapping[str, Any]]) -> list[str | None]:
+    """The responses (``utter_*``) the reply uttered, in order; None for a text of no response."""
+    return [
+        (event.get("metadata") or {}).get("utter_action")
+        for event in turn if event.get("event") == "bot"
+    ]
+
+
 def _requested_slot(turn: Sequence[Mapping[str, Any]]) -> tuple[bool, str | None]:
     value, set_here = None, False
     for event in turn:
@@ -72,10 +80,7 @@ def moves_of_turn(
 ) -> list[str]:
     """Every move of one reply. ``asked_before`` is the form's question before the message."""
     moves: list[str] = []
-    responses = [
-        (event.get("metadata") or {}).get("utter_action")
-        for event in turn if event.get("event") == "bot"
-    ]
+    responses = responses_of_turn(turn)
     actions = [event.get("name") for event in turn if event.get("event") == "action"]
     for action in actions:
         if action in ACTION_MOVES:

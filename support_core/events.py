@@ -44,9 +44,14 @@ def intent_of(event: Mapping[str, Any]) -> str | None:
 
 
 def full_intent_of(event: Mapping[str, Any]) -> str | None:
-    """The intent with its retrieval sub-intent where there is one: ``faq/second_line``."""
-    intent = intent_of(event)
-    selectors = (event.get("parse_data") or {}).get("response_selector") or {}
+    """The intent of a customer message with its retrieval sub-intent: ``faq/second_line``."""
+    return full_intent(event.get("parse_data") or {})
+
+
+def full_intent(parse_data: Mapping[str, Any]) -> str | None:
+    """The intent of the NLU's parse with its retrieval sub-intent where there is one."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    selectors = parse_data.get("response_selector") or {}
     selected = selectors.get(intent or "") or selectors.get("default") or {}
     key = (selected.get("response") or {}).get("intent_response_key")
     return key if key and intent and key.startswith(f"{intent}/") else intent
@@ -78,13 +83,10 @@ def current_case(events: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     A new problem report starts a new case, so order numbers and systems of an earlier problem in
     the same conversation are not carried into it.
     """
-    start = 0
-    for position, event in enumerate(events):
-        if event.get("event") == "action" and event.get("name") in CASE_CLOSING_ACTIONS:
-            start = position + 1
-        elif event.get("event") == "user" and is_problem_report(event):
-            start = position
-    return list(events[start:])
+    since_closed = since_last_closed_case(events)
+    reports = [position for position, event in enumerate(since_closed)
+               if event.get("event") == "user" and is_problem_report(event)]
+    return since_closed[reports[-1]:] if reports else since_closed
 
 
 def since_last_closed_case(events: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -10,7 +10,8 @@ import requests
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.supervisor import Service, private_settings, start_in_background
-from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
+from evaluation.client import ChatClient
+from evaluation.moves import last_turn, moves_of_turn, responses_of_turn, shown_article_urls
 
 MODELS_DIR = PROJECT_ROOT / "models"
 SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
@@ -43,15 +44,10 @@ class Assistant:
     def __init__(self, settings: Settings, services: list[Service]):
         self.settings = settings
         self.services = services
+        self.chat = ChatClient(settings.rasa_url, settings.rasa_auth_token)
 
     def say(self, text: str, sender: str) -> list[dict]:
-        reply = requests.post(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=60,
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return self.chat.say(sender, text)
 
     def did(self, text: str, sender: str) -> Reply:
         """What the assistant did in reply to ``text``: its moves, responses and actions."""
@@ -59,8 +55,7 @@ class Assistant:
         turn = last_turn(self.tracker(sender)["events"])
         return Reply(
             moves=moves_of_turn(turn),
-            responses=[(event.get("metadata") or {}).get("utter_action")
-                       for event in turn if event.get("event") == "bot"],
+            responses=responses_of_turn(turn),
             actions=[event["name"] for event in turn if event.get("event") == "action"],
             article_urls=shown_article_urls(turn),
         )
@@ -83,13 +78,7 @@ class Assistant:
         return reply.json()["tickets"]
 
     def tracker(self, sender: str) -> dict:
-        reply = requests.get(
-            f"{self.settings.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.settings.rasa_auth_token},
-            timeout=30,
-        )
-        reply.raise_for_status()
-        return reply.json()
+        return self.chat.tracker(sender)
 
 
 def start_assistant(settings: Settings, environment: dict | None = None) -> list[Service]:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def client(assistant) -> ChatClient:
-    return ChatClient(assistant.settings.rasa_url, assistant.settings.rasa_auth_token)
+    return assistant.chat
 
 
 @pytest.fixture(scope="module")
