@@ -16,6 +16,9 @@ SECURITY_CODE = "security code"
 SECRET = "API key or token"
 PASSWORD = "password"
 
+#: Every marker, as it appears in a redacted text.
+MARKER = re.compile(r"\[(?:card number|security code|API key or token|password) removed\]")
+
 #: Card brands: the prefix their numbers start with and the lengths they have. 13-digit numbers
 #: (old Visa) are left alone: EAN-13 barcodes have that length and a tenth pass the Luhn check.
 _CARD_BRANDS = (
