@@ -110,8 +110,8 @@ class Purge:
         cutoff = datetime.fromtimestamp(self.cutoff, tz=timezone.utc)
         lines = [
             f"{verb} what is older than {cutoff:%Y-%m-%d %H:%M} UTC:",
-            f"  conversations: {self.sessions} sessions of {len(self.senders)} senders"
-            f" ({self.events} events)",
+            f"  conversations: {_count(self.sessions, 'session')} of"
+            f" {_count(len(self.senders), 'sender')} ({_count(self.events, 'event')})",
             f"  tickets: {_listed(self.tickets)}",
             f"  delivered outbox items: {_listed(self.outbox_items)}",
         ]
@@ -121,6 +121,10 @@ class Purge:
                 " (pending or failed); deliver or retry them, then purge again."
             )
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _listed(references: list[str]) -> str:
@@ -260,10 +264,10 @@ class CustomerData:
         return [conversation["sender_id"] for conversation in self.conversations]
 
     def summary(self) -> str:
-        return (
-            f"{len(self.tickets)} tickets, {len(self.outbox_items)} outbox items and"
-            f" {len(self.conversations)} conversations of {self.email}"
-        )
+        tickets = _count(len(self.tickets), "ticket")
+        items = _count(len(self.outbox_items), "outbox item")
+        conversations = _count(len(self.conversations), "conversation")
+        return f"{tickets}, {items} and {conversations} of {self.email}"
 
 
 def _normalized_email(email: str) -> str:

@@ -261,7 +261,7 @@ def test_forget_asks_first_and_deletes_nothing_unless_told_yes(stores, monkeypat
     assert "Nothing deleted." in capsys.readouterr().out
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")
     assert main(["forget", "--email", CUSTOMER], stores) == 0
-    assert "Deleted 2 tickets, 1 outbox items and 2 conversations" in capsys.readouterr().out
+    assert "Deleted 2 tickets, 1 outbox item and 2 conversations" in capsys.readouterr().out
     assert "old-customer" not in senders(stores)
 
 

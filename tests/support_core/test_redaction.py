@@ -258,12 +258,10 @@ def _customer_texts() -> list[str]:
     texts: list[str] = []
 
     def collect(value) -> None:
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                collect(item)
-        elif isinstance(value, list):
+        if isinstance(value, dict):
+            texts.extend(value[key] for key in ("text", "user") if isinstance(value.get(key), str))
+            value = list(value.values())
+        if isinstance(value, list):
             for item in value:
                 collect(item)
 
