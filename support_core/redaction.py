@@ -40,7 +40,7 @@ _CARD_LAYOUTS = re.compile(r"(?:4,)+[1-4]|4,6,[45]")
 _DIGIT_GROUPS = re.compile(r"(?<![\w-])\d+(?:[ -]\d+)*(?![\w-])")
 
 _SECURITY_CODE = re.compile(
-    r"\b(cvc2?|cvv2?|cid|security code|card code|sikkerhedskode|kontrolcifre|kontrolkode)\b"
+    r"\b(cvc2?|cvv2?|security code|card code|sikkerhedskode|kontrolcifre|kontrolkode)\b"
     r"(\s*(?:is|er|:|=|-)?\s*)(\d{3,4})\b",
     re.IGNORECASE,
 )
@@ -85,21 +85,22 @@ _PASSWORD_LABEL = (
     r"|(?:min|mit|vores|our|my) (?:kode|pin))\b"
 )
 #: What customers say about a password rather than what it is: "my password is wrong",
-#: "min adgangskode er forkert". Past participles ("changed", "udløbet") count as such too.
+#: "min adgangskode er forkert". English participles ("changed", "working") count as such too.
 _PASSWORD_DESCRIPTIONS = (
     "wrong|incorrect|invalid|not|no|never|forgotten|lost|correct|right|fine|ok|okay|the|a|an"
     "|my|same|too|very|also|still|now|empty|new|old|case|weak|strong|short|long|different"
     "|unknown|gone|set|reset|sent|been|in|on|for|to|at|that|this|it|what|there|here|shown"
     "|hidden|forkert|ikke|ugyldig|glemt|mistet|korrekt|rigtig|rigtigt|fin|den|det|en|et|samme"
     "|også|stadig|nu|låst|tom|ny|nye|gammel|gamle|svag|stærk|kort|lang|anderledes|ukendt"
-    "|væk|sat|sendt|blevet|i|på|til|der|her|gemt|skjult|vist"
+    "|væk|sat|sendt|blevet|i|på|til|der|her|gemt|skjult|vist|udløbet|ændret|nulstillet|spærret"
+    "|blokeret|skiftet|opdateret|slettet"
 )
 #: A password after "password:", or after "password is" / "adgangskode er" unless the word
 #: there describes it. A marker already in the text is no password.
 _PASSWORD = re.compile(
     _PASSWORD_LABEL + r"(\s*(?:(?:is|er)\s*)?(?::|=)\s*)(?!\[)([^\s,;]{3,})"
     r"|" + _PASSWORD_LABEL + r"(\s+(?:is|er)\s+)(?!\[)"
-    rf"(?!(?:{_PASSWORD_DESCRIPTIONS})\b|\w+(?:ed|ing|et)\b)([^\s,;]{{3,}})",
+    rf"(?!(?:{_PASSWORD_DESCRIPTIONS})\b|\w+(?:ed|ing)\b)([^\s,;]{{3,}})",
     re.IGNORECASE,
 )
 #: Long random-looking strings (upper and lower case letters and digits) are keys even without
