@@ -178,8 +178,9 @@ def test_passwords_are_removed(written, expected):
         "Order 1000234 was not transferred to e-conomic",
         "ordre #100045 mangler i Dinero",
         "reference 123456789012345",
-        "orders 400234 400235 400236 are missing",
-        "ordrer 4000231 4000232 4000233",
+        # Together these pass the Luhn check with a Visa prefix, but cards are not grouped so.
+        "orders 400233 400234 400235 are missing",
+        "ordrer 4000234 4000235",
         "SO-10023, WEB-4242 and 10024",
         # EAN-13 barcodes, also those that pass the Luhn check (the last two do).
         "EAN 5701234567892 is not created",
