@@ -31,6 +31,7 @@ from typing import Any
 
 from actions import config as action_config
 from actions.extraction import extract_emails, is_valid_email
+from actions.outbox import DELIVERED
 from bot.config import load_settings
 from bot.inbox.conversations import split_sessions
 from storage import sqlite
@@ -38,7 +39,11 @@ from storage import sqlite
 SECONDS_PER_DAY = 86_400
 #: Tracker events that can carry what a customer wrote or gave: messages and slots.
 _CUSTOMER_EVENT_TYPES = ("user", "bot", "slot")
-_TICKET_TABLES = ("ticket_status_changes", "ticket_notes", "ticket_text")
+#: What the ticket store keeps besides a ticket, and the column naming the ticket.
+_TICKET_DETAILS = {"ticket_status_changes": "ticket_id", "ticket_notes": "ticket_id",
+                   "ticket_text": "id"}
+#: References a report names before it only counts the rest.
+_LISTED_REFERENCES = 20
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,11 @@ def _count(number: int, noun: str) -> str:
 
 
 def _listed(references: list[str]) -> str:
-    return f"{len(references)} ({', '.join(references)})" if references else "0"
+    if not references:
+        return "0"
+    named = ", ".join(references[:_LISTED_REFERENCES])
+    more = len(references) - _LISTED_REFERENCES
+    return f"{len(references)} ({named}{f' and {more} more' if more > 0 else ''})"
 
 
 def _old_sessions(db: sqlite3.Connection, cutoff: float) -> Iterator[tuple[str, list[int]]]:
@@ -159,8 +168,7 @@ def _delete_rows(db: sqlite3.Connection, table: str, column: str, values: list) 
 
 def _delete_tickets(db: sqlite3.Connection, references: list[str]) -> None:
     """Delete tickets with their status history, notes and search-index entries."""
-    for table in _TICKET_TABLES:
-        column = "id" if table == "ticket_text" else "ticket_id"
+    for table, column in _TICKET_DETAILS.items():
         _delete_rows(db, table, column, references)
     _delete_rows(db, "tickets", "id", references)
     # The full-text index keeps deleted words in its segments until they are merged.
@@ -207,10 +215,10 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
                     "SELECT idempotency_key, reference, status FROM outbox"
                     " WHERE created_at < ? ORDER BY created_at", (cutoff,),
                 ).fetchall()
-                delivered = [row for row in old if row["status"] == "delivered"]
+                delivered = [row for row in old if row["status"] == DELIVERED]
                 result.outbox_items = [row["reference"] for row in delivered]
                 result.undelivered_kept = [
-                    row["reference"] for row in old if row["status"] != "delivered"
+                    row["reference"] for row in old if row["status"] != DELIVERED
                 ]
                 if delivered and not dry_run:
                     _delete_rows(db, "outbox", "idempotency_key",
@@ -373,7 +381,7 @@ def helpdesk_copies(found: CustomerData) -> list[str]:
     return [
         f"{item['reference']} ({item['helpdesk']}: {item['remote_id'] or 'no id'})"
         for item in found.outbox_items
-        if item["status"] == "delivered" and item["helpdesk"] not in (None, "bot_api")
+        if item["status"] == DELIVERED and item["helpdesk"] not in (None, "bot_api")
     ]
 
 

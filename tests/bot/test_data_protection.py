@@ -14,7 +14,17 @@ import pytest
 from actions.helpdesk import BotApiHelpdesk
 from actions.outbox import DELIVERED, PENDING, Outbox
 from bot.config import PROJECT_ROOT
-from bot.data_protection import Stores, customer_data, export_customer, forget_customer, main, purge
+from bot.data_protection import (
+    CustomerData,
+    Purge,
+    Stores,
+    customer_data,
+    export_customer,
+    forget_customer,
+    helpdesk_copies,
+    main,
+    purge,
+)
 from bot.inbox.conversations import TrackerReader
 from bot.ticket_store import TicketFilter, TicketStore
 from tests.actions.helpdesk.fakes import RecordingServer, example_ticket
@@ -301,3 +311,21 @@ def test_the_make_targets_purge_export_and_forget(state, stores, tmp_path):
     assert forgotten.returncode == 0, forgotten.stderr
     assert "Deleted 2 tickets" in forgotten.stdout
     assert customer_data(stores, CUSTOMER).conversations == []
+
+
+def test_forget_names_the_tickets_an_outside_helpdesk_also_holds():
+    items = [
+        {"reference": "IEX-1", "status": DELIVERED, "helpdesk": "zendesk", "remote_id": "4711"},
+        {"reference": "IEX-2", "status": DELIVERED, "helpdesk": "bot_api", "remote_id": "IEX-2"},
+        {"reference": "IEX-3", "status": PENDING, "helpdesk": None, "remote_id": None},
+    ]
+
+    found = CustomerData(CUSTOMER, outbox_items=items)
+
+    assert helpdesk_copies(found) == ["IEX-1 (zendesk: 4711)"]
+
+
+def test_a_long_purge_report_names_the_first_references_and_counts_the_rest():
+    report = Purge(cutoff=NOW, dry_run=False, tickets=[f"IEX-{n}" for n in range(25)]).report()
+
+    assert "tickets: 25 (IEX-0, IEX-1," in report and "IEX-19 and 5 more)" in report
