@@ -15,9 +15,17 @@ CARD_NUMBER = "card number"
 SECURITY_CODE = "security code"
 SECRET = "API key or token"
 PASSWORD = "password"
+#: Every kind of data removed, in the order a Redaction lists them.
+KINDS = (CARD_NUMBER, SECURITY_CODE, SECRET, PASSWORD)
+
+
+def marker(kind: str) -> str:
+    """What replaces data of one kind in the text."""
+    return f"[{kind} removed]"
+
 
 #: Every marker, as it appears in a redacted text.
-MARKER = re.compile(r"\[(?:card number|security code|API key or token|password) removed\]")
+MARKER = re.compile("|".join(re.escape(marker(kind)) for kind in KINDS))
 
 #: Card brands: the prefix their numbers start with and the lengths they have. 13-digit numbers
 #: (old Visa) are left alone: EAN-13 barcodes have that length and a tenth pass the Luhn check.
@@ -34,7 +42,7 @@ _CARD_BRANDS = (
 _LONGEST_CARD = max(length for _, _, lengths in _CARD_BRANDS for length in lengths)
 #: How card numbers are grouped when written with spaces or dashes: fours (the last group may be
 #: shorter), or American Express and Diners Club's 4-6-5 and 4-6-4. Lists of order numbers
-#: ("400234 400235 400236") are grouped otherwise and so are never taken for a card.
+#: ("400233 400234 400235") are grouped otherwise and so are never taken for a card.
 _CARD_LAYOUTS = re.compile(r"(?:4,)+[1-4]|4,6,[45]")
 #: Digits in groups separated by single spaces or dashes, as card numbers are written.
 _DIGIT_GROUPS = re.compile(r"(?<![\w-])\d+(?:[ -]\d+)*(?![\w-])")
@@ -47,8 +55,8 @@ _SECURITY_CODE = re.compile(
 #: A lone 3-4 digit number just after a card number (``4571 ... 0001 123``, also after the expiry
 #: date: ``... 0001 12/27 123``) is its security code. Other words in between end the search.
 _CODE_AFTER_CARD = re.compile(
-    r"(\[card number removed\]"
-    r"(?:[\s,;:/-]|\b(?:exp\w*|udl\w*|gyldig\w*|valid\w*|and|og|date|dato|code|kode)\b"
+    "(" + re.escape(marker(CARD_NUMBER))
+    + r"(?:[\s,;:/-]|\b(?:exp\w*|udl\w*|gyldig\w*|valid\w*|and|og|date|dato|code|kode)\b"
     r"|(?<!\d)\d{1,2}\s?/\s?\d{2,4}(?![\d/]))*?)"
     r"(?<![\d/])(\d{3,4})(?![\d/])",
     re.IGNORECASE,
@@ -120,11 +128,6 @@ class Redaction:
     @property
     def changed(self) -> bool:
         return bool(self.kinds)
-
-
-def marker(kind: str) -> str:
-    """What replaces data of one kind in the text."""
-    return f"[{kind} removed]"
 
 
 def passes_luhn(digits: str) -> bool:
@@ -217,5 +220,5 @@ def redact(text: str) -> Redaction:
     result = _PASSWORD.sub(replace_value(PASSWORD), result)
     result = _LABELLED_SECRET.sub(replace_value(SECRET), result)
     result = _RANDOM_STRING.sub(replace_whole(SECRET), result)
-    kinds = tuple(kind for kind in (CARD_NUMBER, SECURITY_CODE, SECRET, PASSWORD) if kind in found)
+    kinds = tuple(kind for kind in KINDS if kind in found)
     return Redaction(result, kinds)
