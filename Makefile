@@ -10,6 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
 .PHONY: help install browser run user shell train train-force validate test test-stories nlu-gate eval lint clean
+.PHONY: purge export-customer forget-customer
 
 help: ## List the make targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +48,17 @@ run: train ## Start Rasa, the action server and the web app (chat at http://loca
 user: install ## Create a staff login for the support inbox: make user NAME=you@iex.dk
 	@test -n "$(NAME)" || { echo "usage: make user NAME=you@iex.dk" >&2; exit 2; }
 	$(PYTHON) -m bot.staff create "$(NAME)"
+
+purge: install ## Delete conversations, tickets and delivered outbox items older than DAYS: make purge DAYS=90 [DRY_RUN=1]
+	$(PYTHON) -m bot.data_protection purge $(if $(DAYS),--days "$(DAYS)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
+
+export-customer: install ## Everything stored about one customer as JSON: make export-customer EMAIL=... [OUT=file]
+	@test -n "$(EMAIL)" || { echo "usage: make export-customer EMAIL=kunde@webshop.dk [OUT=file.json]" >&2; exit 2; }
+	$(PYTHON) -m bot.data_protection export --email "$(EMAIL)" $(if $(OUT),--out "$(OUT)")
+
+forget-customer: install ## Delete everything stored about one customer: make forget-customer EMAIL=... [YES=1]
+	@test -n "$(EMAIL)" || { echo "usage: make forget-customer EMAIL=kunde@webshop.dk [YES=1]" >&2; exit 2; }
+	$(PYTHON) -m bot.data_protection forget --email "$(EMAIL)" $(if $(filter 1,$(YES)),--yes)
 
 shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell

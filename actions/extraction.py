@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from support_core.redaction import MARKER, redact
+
 #: Longest description kept on a ticket; equals ``description.maxLength`` in the ticket schema.
 MAX_DESCRIPTION_LENGTH = 5000
 
@@ -61,6 +63,7 @@ _CURRENCY = r"(?:kr\.?|kroner|dkk|eur|euro|usd|sek|nok|gbp|€|\$|£)"
 # Spans that hold digits but are clearly not order or product numbers; they are blanked out
 # before the text is split into tokens.
 _NOT_NUMBERS = [
+    MARKER,
     re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE),
     _EMAIL_IN_TEXT,
     # Dates with a month name: "27 November 2024", "Nov 27th, 2024", "november 2024".
@@ -150,7 +153,8 @@ def _classified_tokens(text: str):
     The context is what the customer last said the numbers are ("orders", "sku", "faktura"); it
     holds until the sentence ends or another such word comes.
     """
-    masked = _blank_out_non_numbers(text or "")
+    # A card number, key or password is never an order or product number.
+    masked = _blank_out_non_numbers(redact(text or "").text)
     matches = list(_TOKENS.finditer(masked))
     context: str | None = None
     one_shot: str | None = None
@@ -418,7 +422,11 @@ def _text_of(markup: str) -> str:
 
 
 def strip_markup(text: str) -> str:
-    """Turn text that may hold HTML into plain text: no tags, no script or style content."""
+    """Turn text that may hold HTML into plain text fit to store on a ticket.
+
+    No tags, no script or style content, and no card numbers, security codes, keys or passwords
+    (support_core.redaction), whichever way the text came.
+    """
     plain = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     # Entities decoded in one pass can form new tags ("&lt;b&gt;"); a few passes remove those too.
     for _ in range(3):
@@ -433,7 +441,7 @@ def strip_markup(text: str) -> str:
     plain = _LEFTOVER_TAG.sub("", plain)
     plain = _CONTROL_CHARACTERS.sub("", plain).replace("\xa0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in plain.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return redact(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()).text
 
 
 def cap_length(text: str, limit: int = MAX_DESCRIPTION_LENGTH) -> str:

@@ -16,7 +16,8 @@ def transcript_from_events(events: list[dict]) -> list[dict]:
     """List every customer and bot message as {sender, text, timestamp}, oldest first.
 
     Events without text are skipped; a bot message made only of buttons shows their titles, and a
-    customer's button click shows the title of the button rather than its payload.
+    customer's button click shows the title of the button rather than its payload. Card numbers,
+    security codes, keys and passwords are already replaced by markers (events.messages).
     """
     return [
         {"sender": message.sender, "text": message.text, "timestamp": iso_utc(message.timestamp)}

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from support_core.problems import PROBLEM_INTENT
+from support_core.redaction import redact
 
 FALLBACK_INTENT = "nlu_fallback"
 #: Actions that close a case (sent, dropped, or solved by self-help): after them, a new problem
@@ -161,7 +162,11 @@ def _timestamps(events: list[Mapping[str, Any]]) -> list[float | None]:
 
 
 def messages(events: Iterable[Mapping[str, Any]]) -> list[Message]:
-    """Every customer and bot message with text, oldest first; clicks show the button's title."""
+    """Every customer and bot message with text, oldest first; clicks show the button's title.
+
+    Card numbers, security codes, keys and passwords are replaced by markers here too, so
+    conversations stored before the chat channel redacted them never reach a ticket or the inbox.
+    """
     events = list(events)
     found: list[Message] = []
     offered: list[Mapping[str, Any]] = []
@@ -169,11 +174,11 @@ def messages(events: Iterable[Mapping[str, Any]]) -> list[Message]:
         kind = event.get("event")
         if kind == "bot":
             offered = _choices(event.get("data") or {})
-            text = _bot_text(event)
+            text = redact(_bot_text(event)).text
             if text:
                 found.append(Message("bot", text, stamp))
         elif kind == "user":
-            text = _customer_text(event, offered)
+            text = redact(_customer_text(event, offered)).text
             if text:
                 found.append(Message("customer", text, stamp, intent_of(event)))
     return found

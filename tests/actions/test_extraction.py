@@ -217,3 +217,37 @@ def test_long_descriptions_are_cut_at_a_word_and_marked():
 
 def test_description_cap_matches_the_ticket_schema():
     assert load_schema()["properties"]["description"]["maxLength"] == MAX_DESCRIPTION_LENGTH
+
+
+# --- payment data and secrets --------------------------------------------------------------------
+
+
+def test_stored_text_holds_no_card_number_security_code_key_or_password():
+    text = (
+        "<p>Charged twice on 4571 0000 0000 0001 (cvc 321) for order 10023.</p>"
+        "<p>Token: ghp_abcdefghijklmnopqrstuvwxyz0123456789, password: Hunter2!</p>"
+    )
+    expected = (
+        "Charged twice on [card number removed] (cvc [security code removed]) for order 10023.\n\n"
+        "Token: [API key or token removed], password: [password removed]"
+    )
+
+    assert strip_markup(text) == expected
+    assert clean_description(text) == expected
+
+
+def test_a_card_number_split_by_markup_or_spaces_is_still_found():
+    assert strip_markup("<b>4242</b>  4242 4242\xa04242") == "[card number removed]"
+
+
+def test_a_card_number_is_never_taken_for_an_order_or_product_number():
+    text = "order 10023 was paid with 4242424242424242 and cvc 123, order 10024 too"
+
+    assert extract_order_ids(text) == ["10023", "10024"]
+    assert extract_product_ids("sku 4242424242424242 and sku 889") == ["889"]
+
+
+def test_a_key_is_never_taken_for_a_product_number():
+    assert extract_product_ids("product TS-RED-L fails with sk_live_51HxYzAbCdEfGhIjKlMnOp") == [
+        "TS-RED-L"
+    ]

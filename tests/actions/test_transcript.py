@@ -1,6 +1,10 @@
 """The conversation transcript built from tracker events."""
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
+
+from actions.ticket import build_ticket
 from actions.transcript import iso_utc, transcript_from_events
 from tests.conversation_builders import bot_event, user_event
 
@@ -97,3 +101,34 @@ def test_missing_timestamp_borrows_the_previous_one():
 
 def test_iso_utc_drops_fractions():
     assert iso_utc(T0 + 0.999) == "2026-11-27T10:00:00Z"
+
+
+def test_a_ticket_from_a_conversation_with_a_card_number_holds_neither_it_nor_its_code():
+    # Events and slots stored before the chat channel redacted what customers type.
+    card, code = "4242 4242 4242 4242", "cvc 737"
+    events = [
+        user_event(f"I was charged twice on {card} {code} for order 10023", "report_problem",
+                   timestamp=T0),
+        bot_event("Sorry to hear that.", timestamp=T0 + 1),
+        user_event("password: Hunter2!", "inform", timestamp=T0 + 2),
+    ]
+    case = {
+        "email": "kunde@webshop.dk",
+        "description": f"Charged twice on {card} {code}",
+        "order_ids": ["10023", "4242424242424242"],
+        "other_examples": [f"card {card}"],
+        "log_status": "password: Hunter2!",
+        "category": "payments",
+    }
+
+    ticket = build_ticket(case, "web-card", events, datetime(2026, 11, 27, tzinfo=timezone.utc))
+
+    stored = json.dumps(ticket)
+    assert "4242" not in stored and "737" not in stored and "Hunter2" not in stored
+    assert ticket["description"] == (
+        "Charged twice on [card number removed] cvc [security code removed]"
+    )
+    assert ticket["transcript"][0]["text"] == (
+        "I was charged twice on [card number removed] cvc [security code removed] for order 10023"
+    )
+    assert "10023" in ticket["examples"]["order_ids"]

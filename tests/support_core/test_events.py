@@ -129,3 +129,20 @@ def test_a_fallback_message_is_marked_not_understood():
 def test_only_a_report_problem_message_is_a_reported_problem():
     assert reported_problem([user_event("hi", "greet"), problem_report("vat is wrong")])
     assert not reported_problem([user_event("this is urgent", "flag_urgent")])
+
+
+def test_messages_never_show_card_numbers_security_codes_keys_or_passwords():
+    # Stored before the chat channel redacted messages, or typed in the terminal.
+    events = [
+        user_event("my card 4242 4242 4242 4242 cvc 123 was charged twice", "report_problem"),
+        bot_event("You wrote: card 4242424242424242, key sk_live_51HxYzAbCdEfGhIjKlMnOp"),
+        user_event("min adgangskode er Sommer2024!", "inform"),
+        user_event("order 10023 is missing", "report_problem"),
+    ]
+
+    assert [message.text for message in messages(events)] == [
+        "my card [card number removed] cvc [security code removed] was charged twice",
+        "You wrote: card [card number removed], key [API key or token removed]",
+        "min adgangskode er [password removed]",
+        "order 10023 is missing",
+    ]

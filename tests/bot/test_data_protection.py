@@ -1,0 +1,331 @@
+"""Retention and data-protection requests on real stores: Rasa's tracker store, tickets, outbox."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+
+import pytest
+
+from actions.helpdesk import BotApiHelpdesk
+from actions.outbox import DELIVERED, PENDING, Outbox
+from bot.config import PROJECT_ROOT
+from bot.data_protection import (
+    CustomerData,
+    Purge,
+    Stores,
+    customer_data,
+    export_customer,
+    forget_customer,
+    helpdesk_copies,
+    main,
+    purge,
+)
+from bot.inbox.conversations import TrackerReader
+from bot.ticket_store import TicketFilter, TicketStore
+from tests.actions.helpdesk.fakes import RecordingServer, example_ticket
+from tests.bot.inbox_support import Conversation, _domain, moment, save_conversations
+
+NOW = moment("2026-11-27T10:00:00Z")
+OLD = "2026-08-01T10:00:00Z"  # 118 days before NOW
+RECENT = "2026-11-25T10:00:00Z"  # 2 days before NOW
+CUSTOMER = "kunde@webshop.dk"
+OTHER = "anden@firma.dk"
+
+
+def conversations() -> dict[str, Conversation]:
+    return {
+        # Ended long ago; gave the address in a message and the form's slot.
+        "old-customer": Conversation(OLD)
+        .customer("order 10023 is missing, write to Kunde@Webshop.dk", "report_problem")
+        .slot("contact_email", CUSTOMER)
+        .bot("Thanks, your ticket is IEX-20260801-0001."),
+        # An old session and a recent one of the same sender.
+        "returning": Conversation(OLD)
+        .customer("stock is not updated", "report_problem").bot("Have a look at the log.")
+        .new_session(RECENT)
+        .customer("VAT differs in Dinero", "report_problem").bot("Here is an article."),
+        # Recent, another customer; and one whose address merely contains the customer's.
+        "other-customer": Conversation(RECENT)
+        .customer(f"mail me at {OTHER}", "inform").slot("contact_email", OTHER),
+        "look-alike": Conversation(RECENT)
+        .customer("mail me at xkunde@webshop.dk.eu please", "inform"),
+    }
+
+
+def ticket(number: int, created_at: str, email: str, conversation_id: str) -> dict:
+    """The example ticket, of this customer (its transcript gives their address)."""
+    example = example_ticket()
+    transcript = [{**line, "text": line["text"].replace(example["customer"]["email"], email)}
+                  for line in example["transcript"]]
+    return example_ticket(
+        id=f"IEX-{created_at[:10].replace('-', '')}-{number:04d}",
+        idempotency_key=f"iex-data-protection-{number:04d}",
+        created_at=created_at,
+        conversation_id=conversation_id,
+        customer={"email": email, "name": None},
+        transcript=transcript,
+    )
+
+
+OLD_TICKET = ticket(1, OLD, CUSTOMER, "old-customer")
+RECENT_TICKET = ticket(2, RECENT, OTHER, "other-customer")
+PENDING_TICKET = ticket(3, OLD, OTHER, "other-customer")
+RECENT_CUSTOMER_TICKET = ticket(4, RECENT, CUSTOMER.upper(), "returning")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A state folder written by the project's own stores and Rasa's SQLTrackerStore."""
+    folder = tmp_path_factory.mktemp("data-protection")
+    save_conversations(folder / "tracker.db", conversations())
+    tickets = TicketStore(folder / "tickets.db")
+    for stored in (OLD_TICKET, RECENT_TICKET, RECENT_CUSTOMER_TICKET):
+        tickets.add(stored)
+    tickets.add_note(OLD_TICKET["id"], "mette@iex.dk", "called Kunde, order 10023 resent")
+    tickets.set_status(OLD_TICKET["id"], "closed", "mette@iex.dk")
+
+    outbox = Outbox(folder / "outbox.db", clock=lambda: moment(OLD))
+    for queued, at in ((OLD_TICKET, OLD), (RECENT_TICKET, RECENT)):
+        outbox.enqueue(queued, now=moment(at))
+    with RecordingServer(idempotent=True) as api:
+        delivered = outbox.deliver_due(BotApiHelpdesk(api.url, "token", timeout=5), now=NOW)
+    assert len(delivered) == 2
+    outbox.enqueue(PENDING_TICKET, now=moment(OLD))  # an outage since then: never delivered
+    return folder
+
+
+@pytest.fixture
+def state(template, tmp_path):
+    folder = tmp_path / "var"
+    shutil.copytree(template, folder)
+    return folder
+
+
+@pytest.fixture
+def stores(state) -> Stores:
+    return Stores(state / "tracker.db", state / "tickets.db", state / "outbox.db")
+
+
+def senders(stores: Stores) -> dict[str, int]:
+    with sqlite3.connect(stores.tracker_db) as db:
+        return dict(db.execute("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id"))
+
+
+def ticket_ids(stores: Stores) -> list[str]:
+    return sorted(t["id"] for t in TicketStore(stores.ticket_db).search(TicketFilter(), None))
+
+
+def outbox_references(stores: Stores) -> dict[str, str]:
+    return {item.reference: item.status for item in Outbox(stores.outbox_db).items()}
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def test_purge_deletes_what_is_older_than_the_days_and_keeps_the_rest(stores):
+    returning_before = senders(stores)["returning"]
+
+    result = purge(stores, 30, now=NOW)
+
+    assert result.sessions == 2 and result.senders == {"old-customer", "returning"}
+    left = senders(stores)
+    assert "old-customer" not in left
+    assert 0 < left["returning"] < returning_before
+    assert {"other-customer", "look-alike"} <= set(left)
+    assert ticket_ids(stores) == sorted([RECENT_TICKET["id"], RECENT_CUSTOMER_TICKET["id"]])
+    assert result.tickets == [OLD_TICKET["id"]]
+    assert outbox_references(stores) == {
+        RECENT_TICKET["id"]: DELIVERED, PENDING_TICKET["id"]: PENDING,
+    }
+    assert result.outbox_items == [OLD_TICKET["id"]]
+    assert result.undelivered_kept == [PENDING_TICKET["id"]]
+
+
+def test_after_a_purge_rasa_and_the_inbox_still_read_the_recent_session(stores):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    purge(stores, 30, now=NOW)
+
+    inbox = {c.sender_id: c for c in TrackerReader(stores.tracker_db).conversations()}
+    assert set(inbox) == {"returning", "other-customer", "look-alike"}
+    assert inbox["returning"].headline == "VAT differs in Dinero"
+    store = SQLTrackerStore(domain=_domain(), dialect="sqlite", db=str(stores.tracker_db))
+    tracker = asyncio.run(store.retrieve("returning"))
+    store.engine.dispose()
+    assert tracker.latest_message.text == "VAT differs in Dinero"
+
+
+def test_purge_removes_a_tickets_notes_history_and_search_words_too(stores):
+    purge(stores, 30, now=NOW)
+
+    tickets = TicketStore(stores.ticket_db)
+    assert tickets.notes(OLD_TICKET["id"]) == []
+    assert tickets.status_history(OLD_TICKET["id"]) == []
+    assert tickets.search(TicketFilter(text="resent")) == []
+    with sqlite3.connect(stores.ticket_db) as db:
+        assert db.execute("SELECT COUNT(*) FROM ticket_text").fetchone()[0] == 2
+
+
+def test_a_dry_run_deletes_nothing_and_says_what_would_go(stores, capsys):
+    before = (senders(stores), ticket_ids(stores), outbox_references(stores))
+
+    assert main(["purge", "--days", "30", "--dry-run"], stores) == 0
+
+    assert (senders(stores), ticket_ids(stores), outbox_references(stores)) == before
+    report = capsys.readouterr().out
+    assert report.startswith("Would delete what is older than")
+    assert "conversations: 2 sessions of 2 senders" in report
+    assert f"tickets: 1 ({OLD_TICKET['id']})" in report
+    assert f"Kept 1 ({PENDING_TICKET['id']}) in the outbox: not delivered yet" in report
+
+
+def test_purge_prints_what_it_deleted(stores, capsys):
+    assert main(["purge", "--days", "3650"], stores) == 0
+
+    assert capsys.readouterr().out.startswith("Deleted what is older than")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["purge"], "purge needs DAYS"),
+        (["purge", "--days", "0"], "DAYS must be at least 1"),
+        (["purge", "--days", "-5"], "DAYS must be at least 1"),
+        (["purge", "--days", "ninety"], "DAYS must be a whole number of days"),
+    ],
+)
+def test_purge_refuses_missing_or_too_few_days_and_deletes_nothing(stores, capsys, arguments,
+                                                                   message):
+    before = senders(stores)
+
+    with pytest.raises(SystemExit) as exit_:
+        main(arguments, stores)
+
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+    assert senders(stores) == before
+    with pytest.raises(ValueError):
+        purge(stores, 0, now=NOW)
+
+
+# --- one customer -------------------------------------------------------------------------------
+
+
+def test_export_writes_every_ticket_outbox_item_and_conversation_of_the_customer(stores, tmp_path):
+    path = tmp_path / "export" / "kunde.json"
+
+    export_customer(stores, "  KUNDE@webshop.dk ", path)
+
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert exported["email"] == CUSTOMER
+    assert sorted(entry["ticket"]["id"] for entry in exported["tickets"]) == sorted(
+        [OLD_TICKET["id"], RECENT_CUSTOMER_TICKET["id"]]
+    )
+    old = next(e for e in exported["tickets"] if e["ticket"]["id"] == OLD_TICKET["id"])
+    assert old["notes"][0]["text"] == "called Kunde, order 10023 resent"
+    assert old["status_history"][0]["status"] == "closed"
+    assert [item["reference"] for item in exported["outbox_items"]] == [OLD_TICKET["id"]]
+    assert exported["outbox_items"][0]["ticket"]["customer"]["email"] == CUSTOMER
+    # The conversation that gave the address, and the one that made a ticket of theirs.
+    by_sender = {c["sender_id"]: c["events"] for c in exported["conversations"]}
+    assert set(by_sender) == {"old-customer", "returning"}
+    assert any(e.get("text", "").endswith("Kunde@Webshop.dk") for e in by_sender["old-customer"])
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_an_address_that_only_contains_the_customers_is_not_theirs(stores):
+    assert "look-alike" not in customer_data(stores, CUSTOMER).sender_ids
+    assert customer_data(stores, "nobody@example.com").summary() == (
+        "0 tickets, 0 outbox items and 0 conversations of nobody@example.com"
+    )
+
+
+def test_forget_deletes_the_customer_everywhere_and_leaves_the_others(stores):
+    found = forget_customer(stores, CUSTOMER)
+
+    assert set(found.sender_ids) == {"old-customer", "returning"}
+    assert set(senders(stores)) == {"other-customer", "look-alike"}
+    assert ticket_ids(stores) == [RECENT_TICKET["id"]]
+    assert set(outbox_references(stores)) == {RECENT_TICKET["id"], PENDING_TICKET["id"]}
+    assert customer_data(stores, CUSTOMER).summary().startswith("0 tickets, 0 outbox items and 0")
+    # Overwritten in the files, not only unlinked, and gone from the search index's words too:
+    # nothing can be read back from the disk.
+    for path in (stores.ticket_db, stores.outbox_db):
+        assert b"kunde" not in path.read_bytes().lower(), path.name
+    for said in (b"write to Kunde@Webshop.dk", b"VAT differs in Dinero", b"old-customer"):
+        assert said not in stores.tracker_db.read_bytes()
+
+
+def test_forget_asks_first_and_deletes_nothing_unless_told_yes(stores, monkeypatch, capsys):
+    before = senders(stores)
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+
+    assert main(["forget", "--email", CUSTOMER], stores) == 1
+
+    assert senders(stores) == before
+    assert "Nothing deleted." in capsys.readouterr().out
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert main(["forget", "--email", CUSTOMER], stores) == 0
+    assert "Deleted 2 tickets, 1 outbox item and 2 conversations" in capsys.readouterr().out
+    assert "old-customer" not in senders(stores)
+
+
+def test_an_invalid_address_gets_a_clear_answer(stores, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "--email", "not-an-address"], stores)
+
+    assert exit_.value.code == 2
+    assert "not an e-mail address: 'not-an-address'" in capsys.readouterr().err
+
+
+# --- the make targets ---------------------------------------------------------------------------
+
+
+def make(state, *arguments: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "IEX_STATE_DIR": str(state), "IEX_OUTBOX_DB": ""}
+    environment.pop("IEX_OUTBOX_DB")
+    return subprocess.run(
+        ["make", "--no-print-directory", *arguments], cwd=PROJECT_ROOT, env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_the_make_targets_purge_export_and_forget(state, stores, tmp_path):
+    refused = make(state, "purge")
+    assert refused.returncode != 0 and "purge needs DAYS" in refused.stderr
+
+    dry = make(state, "purge", "DAYS=30", "DRY_RUN=1")
+    assert dry.returncode == 0 and "Would delete" in dry.stdout
+
+    out = tmp_path / "kunde.json"
+    exported = make(state, "export-customer", f"EMAIL={CUSTOMER}", f"OUT={out}")
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads(out.read_text())["tickets"]) == 2
+
+    forgotten = make(state, "forget-customer", f"EMAIL={CUSTOMER}", "YES=1")
+    assert forgotten.returncode == 0, forgotten.stderr
+    assert "Deleted 2 tickets" in forgotten.stdout
+    assert customer_data(stores, CUSTOMER).conversations == []
+
+
+def test_forget_names_the_tickets_an_outside_helpdesk_also_holds():
+    items = [
+        {"reference": "IEX-1", "status": DELIVERED, "helpdesk": "zendesk", "remote_id": "4711"},
+        {"reference": "IEX-2", "status": DELIVERED, "helpdesk": "bot_api", "remote_id": "IEX-2"},
+        {"reference": "IEX-3", "status": PENDING, "helpdesk": None, "remote_id": None},
+    ]
+
+    found = CustomerData(CUSTOMER, outbox_items=items)
+
+    assert helpdesk_copies(found) == ["IEX-1 (zendesk: 4711)"]
+
+
+def test_a_long_purge_report_names_the_first_references_and_counts_the_rest():
+    report = Purge(cutoff=NOW, dry_run=False, tickets=[f"IEX-{n}" for n in range(25)]).report()
+
+    assert "tickets: 25 (IEX-0, IEX-1," in report and "IEX-19 and 5 more)" in report
