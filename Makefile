@@ -49,7 +49,7 @@ user: install ## Create a staff login for the support inbox: make user NAME=you@
 	@test -n "$(NAME)" || { echo "usage: make user NAME=you@iex.dk" >&2; exit 2; }
 	$(PYTHON) -m bot.staff create "$(NAME)"
 
-purge: install ## Delete conversations, tickets and delivered outbox items older than DAYS: make purge DAYS=90 [DRY_RUN=1]
+purge: install ## Delete conversations, closed tickets and delivered outbox items older than DAYS: make purge DAYS=90 [DRY_RUN=1]
 	$(PYTHON) -m bot.data_protection purge $(if $(DAYS),--days "$(DAYS)") $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 export-customer: install ## Everything stored about one customer as JSON: make export-customer EMAIL=... [OUT=file]

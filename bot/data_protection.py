@@ -34,6 +34,7 @@ from actions.extraction import extract_emails, is_valid_email
 from actions.outbox import DELIVERED
 from bot.config import load_settings
 from bot.inbox.conversations import split_sessions
+from bot.ticket_store import CLOSED
 from storage import sqlite
 
 SECONDS_PER_DAY = 86_400
@@ -106,6 +107,8 @@ class Purge:
     senders: set[str] = field(default_factory=set)
     events: int = 0
     tickets: list[str] = field(default_factory=list)
+    #: Tickets older than the cutoff that are kept: support has not closed them yet.
+    open_tickets_kept: list[str] = field(default_factory=list)
     outbox_items: list[str] = field(default_factory=list)
     #: Outbox items older than the cutoff that are kept: not delivered yet (pending or failed).
     undelivered_kept: list[str] = field(default_factory=list)
@@ -120,6 +123,11 @@ class Purge:
             f"  tickets: {_listed(self.tickets)}",
             f"  delivered outbox items: {_listed(self.outbox_items)}",
         ]
+        if self.open_tickets_kept:
+            lines.append(
+                f"Kept {_listed(self.open_tickets_kept)} in the ticket store: not closed yet;"
+                " close them in the inbox, then purge again."
+            )
         if self.undelivered_kept:
             lines.append(
                 f"Kept {_listed(self.undelivered_kept)} in the outbox: not delivered yet"
@@ -176,11 +184,11 @@ def _delete_tickets(db: sqlite3.Connection, references: list[str]) -> None:
 
 
 def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool = False) -> Purge:
-    """Delete conversations, tickets and delivered outbox items older than ``days`` days.
+    """Delete conversations, closed tickets and delivered outbox items older than ``days`` days.
 
     A conversation counts from its last message: a session that ended before the cutoff goes,
     the sessions after it stay (Rasa reads a tracker from its latest session). Outbox items that
-    are not delivered yet are never deleted.
+    are not delivered yet, and tickets support has not closed, are never deleted.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -201,10 +209,12 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
     if stores.ticket_db.exists():
         with opened(stores.ticket_db) as db:
             if _has_table(db, "tickets"):
-                result.tickets = [row["id"] for row in db.execute(
-                    "SELECT id FROM tickets WHERE created_at < ? ORDER BY created_at",
+                old = db.execute(
+                    "SELECT id, status FROM tickets WHERE created_at < ? ORDER BY created_at",
                     (_utc_text(cutoff),),
-                )]
+                ).fetchall()
+                result.tickets = [row["id"] for row in old if row["status"] == CLOSED]
+                result.open_tickets_kept = [row["id"] for row in old if row["status"] != CLOSED]
                 if result.tickets and not dry_run:
                     _delete_tickets(db, result.tickets)
 

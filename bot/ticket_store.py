@@ -16,7 +16,9 @@ from pathlib import Path
 from storage import sqlite
 from tickets import parse_timestamp
 
-STATUSES = ("new", "in_progress", "closed")
+#: Where a ticket stands in the inbox; only closed tickets may be purged after retention.
+CLOSED = "closed"
+STATUSES = ("new", "in_progress", CLOSED)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (

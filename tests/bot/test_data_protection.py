@@ -160,6 +160,17 @@ def test_after_a_purge_rasa_and_the_inbox_still_read_the_recent_session(stores):
     assert tracker.latest_message.text == "VAT differs in Dinero"
 
 
+def test_purge_keeps_old_tickets_that_support_has_not_closed(stores, capsys):
+    TicketStore(stores.ticket_db).set_status(OLD_TICKET["id"], "in_progress", "mette@iex.dk")
+
+    assert main(["purge", "--days", "30"], stores) == 0
+
+    assert OLD_TICKET["id"] in ticket_ids(stores)
+    assert f"Kept 1 ({OLD_TICKET['id']}) in the ticket store: not closed yet" in (
+        capsys.readouterr().out
+    )
+
+
 def test_purge_removes_a_tickets_notes_history_and_search_words_too(stores):
     purge(stores, 30, now=NOW)
 
