@@ -13,6 +13,8 @@ import json
 import logging
 import sys
 
+from bot.deployment import refuse_unsafe_production
+
 #: Keys of Rasa's structured events whose values may hold customer text: the ones Rasa itself
 #: anonymises (``_anonymizer`` in rasa/utils/log_utils.py) and the slot values of an interpolation.
 CUSTOMER_TEXT_KEYS = frozenset({
@@ -64,11 +66,9 @@ def install() -> None:
 
 def main() -> None:
     """Run Rasa's command line (``rasa run ...``) with customer text kept out of its log."""
-    from bot.deployment import refuse_unsafe_production
-
     refuse_unsafe_production("Rasa server")
     install()
-    from rasa.__main__ import main as rasa_main
+    from rasa.__main__ import main as rasa_main  # after install(): Rasa logs while it loads
 
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()
