@@ -83,7 +83,7 @@ eval: train ## Every quality report: NLU cross-validation, dialogue set, article
 	$(PYTHON) -m evaluation.dialogue
 
 lint: install ## Check the code with ruff
-	$(VENV)/bin/ruff check actions bot evaluation nlu_components scripts storage support_core tests tickets
+	$(VENV)/bin/ruff check actions bot evaluation nlu_components rasa_sdk_plugins scripts storage support_core tests tickets
 
 clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
 	rm -rf models/*.tar.gz $(REPORTS) results var

@@ -14,6 +14,7 @@ from functools import lru_cache
 from actions import config
 from actions.helpdesk import create_helpdesk
 from actions.outbox import Outbox
+from bot.deployment import refuse_unsafe_production
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def outbox() -> Outbox:
 
 def main() -> None:
     """Deliver due tickets every few seconds until SIGTERM or Ctrl-C."""
+    refuse_unsafe_production("outbox worker")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     helpdesk = create_helpdesk()
     stopped = threading.Event()

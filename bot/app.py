@@ -7,6 +7,7 @@ from sanic import Sanic
 
 from bot import chat, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
+from bot.deployment import refuse_unsafe_production
 
 _app_numbers = count(1)
 
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
 
 def main() -> None:
     """Serve the web app on the configured host and port."""
-    settings = load_settings()
+    settings = refuse_unsafe_production("web app")
     create_app(settings).run(host=settings.host, port=settings.port, access_log=False)
 
 

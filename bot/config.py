@@ -15,7 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     """Everything the web app and the supervisor need to know about their surroundings."""
 
-    host: str = "0.0.0.0"
+    #: Interface the web app listens on; 0.0.0.0 exposes it (behind a reverse proxy).
+    host: str = "127.0.0.1"
     port: int = 8080
     rasa_port: int = 5005
     action_port: int = 5055
@@ -45,6 +46,17 @@ class Settings:
     inbox_login_window_seconds: int = 900
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
+    #: Key that signs the conversation ids the chat channel issues; set a long random one in
+    #: production (the default is for development only).
+    conversation_secret: str = "dev-conversation-secret"
+    #: development or production; production refuses to start with unsafe settings.
+    environment: str = "development"
+    #: Interface the Rasa server (its chat channel) listens on; 0.0.0.0 exposes it.
+    rasa_host: str = "127.0.0.1"
+    #: Secret Rasa sends the action server with every call; the action server refuses others.
+    action_secret: str = "dev-action-secret"
+    #: Origins of the pages whose browsers may call Rasa (CORS); empty: the web app's own.
+    allowed_origins: tuple[str, ...] = ()
 
     @property
     def tracker_db(self) -> Path:
@@ -57,6 +69,13 @@ class Settings:
     @property
     def staff_db(self) -> Path:
         return self.state_dir / "staff.db"
+
+    @property
+    def site_origins(self) -> tuple[str, ...]:
+        """The origins Rasa accepts browser calls from (the web app's own unless configured)."""
+        return self.allowed_origins or (
+            f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}",
+        )
 
 
 def load_settings() -> Settings:
@@ -90,4 +109,15 @@ def load_settings() -> Settings:
         ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
+        conversation_secret=os.environ.get(
+            "IEX_CONVERSATION_SECRET", defaults.conversation_secret
+        ),
+        environment=os.environ.get("IEX_ENV", defaults.environment),
+        rasa_host=os.environ.get("IEX_RASA_HOST", defaults.rasa_host),
+        action_secret=os.environ.get("IEX_ACTION_SECRET", defaults.action_secret),
+        allowed_origins=tuple(
+            origin.strip()
+            for origin in os.environ.get("IEX_ALLOWED_ORIGINS", "").split(",")
+            if origin.strip()
+        ),
     )

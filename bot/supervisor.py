@@ -20,7 +20,8 @@ from pathlib import Path
 
 import requests
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings
+from bot.deployment import development_warning, refuse_unsafe_production
 
 BIN_DIR = Path(sys.executable).parent
 READY_TIMEOUT_SECONDS = 300
@@ -90,6 +91,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
     return {
         "IEX_STATE_DIR": str(settings.state_dir),
         "IEX_ACTION_SERVER_URL": f"http://localhost:{settings.action_port}/webhook",
+        "IEX_ACTION_SECRET": settings.action_secret,
         "IEX_TRACKER_DB": str(settings.tracker_db),
         "IEX_WEB_PORT": str(settings.port),
         "IEX_RASA_URL": settings.rasa_url,
@@ -99,13 +101,20 @@ def service_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+def local_address(host: str) -> str:
+    """Where this machine reaches a server that listens on ``host``."""
+    return "localhost" if host in ("0.0.0.0", "::", "") else host
+
+
 def action_server(settings: Settings) -> Service:
+    """Only Rasa calls the action server, so it listens on this machine alone, always."""
     return Service(
         name="actions",
         command=[str(BIN_DIR / "rasa"), "run", "actions", "--actions", "actions",
                  "--port", str(settings.action_port)],
         ready_url=f"http://localhost:{settings.action_port}/health",
-        env=service_environment(settings),
+        # rasa-sdk has no option for its interface; it reads this variable.
+        env={**service_environment(settings), "SANIC_HOST": "127.0.0.1"},
     )
 
 
@@ -121,11 +130,15 @@ def outbox_worker(settings: Settings) -> Service:
 def rasa_server(settings: Settings) -> Service:
     return Service(
         name="rasa",
-        command=[str(BIN_DIR / "rasa"), "run", "--enable-api",
-                 "--auth-token", settings.rasa_auth_token, "--cors", "*",
+        command=[sys.executable, "-m", "bot.log_privacy", "run", "--enable-api",
+                 "--auth-token", settings.rasa_auth_token, "--cors", *settings.site_origins,
+                 "--interface", settings.rasa_host,
                  "--port", str(settings.rasa_port), "--model", str(settings.models_dir),
                  "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-        ready_url=f"http://localhost:{settings.rasa_port}/status?token={settings.rasa_auth_token}",
+        ready_url=(
+            f"http://{local_address(settings.rasa_host)}:{settings.rasa_port}"
+            f"/status?token={settings.rasa_auth_token}"
+        ),
         env=service_environment(settings),
     )
 
@@ -134,7 +147,7 @@ def web_app(settings: Settings) -> Service:
     return Service(
         name="web",
         command=[sys.executable, "-m", "bot.app"],
-        ready_url=f"http://localhost:{settings.port}/",
+        ready_url=f"http://{local_address(settings.host)}:{settings.port}/",
         env=service_environment(settings),
     )
 
@@ -180,6 +193,8 @@ def private_settings(state_dir: Path) -> Settings:
         action_port=free_port(),
         rasa_url=f"http://localhost:{rasa_port}",
         state_dir=state_dir,
+        # Test pages run web apps of their own on other free ports of this machine.
+        allowed_origins=(r"http://(localhost|127\.0\.0\.1):\d+\Z",),
     )
 
 
@@ -252,8 +267,9 @@ def shell(settings: Settings) -> int:
     try:
         wait_until_ready(background)
         environment = {**os.environ, **service_environment(settings)}
-        command = [str(BIN_DIR / "rasa"), "shell", "--model", str(settings.models_dir),
-                   "--endpoints", "endpoints.yml"]
+        command = [sys.executable, "-m", "bot.log_privacy", "shell",
+                   "--model", str(settings.models_dir), "--interface", "127.0.0.1",
+                   "--port", str(settings.rasa_port), "--endpoints", "endpoints.yml"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
     finally:
         stop_all(background)
@@ -263,7 +279,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", choices=["run", "shell"], default="run")
     arguments = parser.parse_args()
-    settings = load_settings()
+    settings = refuse_unsafe_production("supervisor")
+    warning = development_warning(settings)
+    if warning:
+        print(f"[supervisor] {warning}", flush=True)
     sys.exit(shell(settings) if arguments.mode == "shell" else run_all(settings))
 
 

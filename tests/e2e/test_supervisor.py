@@ -1,4 +1,5 @@
-"""End-to-end: `make run`'s supervisor starts all three services, and Ctrl-C stops them all."""
+"""End-to-end: `make run`'s supervisor starts all services, Ctrl-C stops them all, and production
+mode refuses development defaults before anything starts."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
-from bot.supervisor import private_settings
+from bot.supervisor import BIN_DIR, private_settings
 from tests.conftest import MODELS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -74,6 +75,10 @@ def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
     first = SupervisorRun(settings)
     try:
         ready = first.wait_for("Chat with the assistant at")
+        # One warning, before anything starts, lists the development defaults in use.
+        warning = first.wait_for("WARNING: development settings")
+        assert first.lines.index(warning) < first.lines.index(first.wait_for("waiting for"))
+        assert first.wait_for("IEX_ACTION_SECRET is the development default")
         assert f"http://localhost:{settings.port}/" in ready
         page = requests.get(f"http://localhost:{settings.port}/", timeout=10)
         assert page.status_code == 200 and "IEX Support" in page.text
@@ -101,3 +106,38 @@ def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
         assert "can I call you?" in said
     finally:
         assert second.interrupt() == 0
+
+
+#: Every way a service of ``make run`` can be started on its own.
+ENTRY_POINTS = {
+    "supervisor": [sys.executable, "-m", "bot.supervisor", "run"],
+    "web app": [sys.executable, "-m", "bot.app"],
+    "outbox worker": [sys.executable, "-m", "actions.delivery"],
+    "Rasa server": [sys.executable, "-m", "bot.log_privacy", "run"],
+    "action server": [str(BIN_DIR / "rasa"), "run", "actions", "--actions", "actions"],
+}
+
+
+@pytest.mark.parametrize("service", ENTRY_POINTS)
+def test_production_with_development_defaults_refuses_to_start_anything(service, tmp_path):
+    settings = private_settings(tmp_path / "state")
+    environment = {
+        **os.environ, "IEX_ENV": "production", "IEX_STATE_DIR": str(settings.state_dir),
+        "IEX_WEB_PORT": str(settings.port), "IEX_RASA_PORT": str(settings.rasa_port),
+        "IEX_ACTION_PORT": str(settings.action_port), "IEX_INBOX_SECURE_COOKIES": "true",
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        ENTRY_POINTS[service], cwd=PROJECT_ROOT, env=environment, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert result.returncode == 1
+    assert f"{service}: refusing to start in production" in result.stderr
+    for problem in ["IEX_RASA_AUTH_TOKEN", "IEX_TICKET_API_TOKEN", "IEX_ACTION_SECRET",
+                    "IEX_CONVERSATION_SECRET", "IEX_INBOX_SECRET_KEY", "IEX_ALLOWED_ORIGINS",
+                    "IEX_RASA_URL"]:
+        assert problem in result.stderr
+    assert "IEX_INBOX_SECURE_COOKIES" not in result.stderr
+    if service == "supervisor":
+        assert time.monotonic() - started < 10
+        assert not settings.state_dir.exists() and "waiting for" not in result.stdout
