@@ -2,7 +2,8 @@
 
 Every page but the login form needs a staff session: a signed, HttpOnly, SameSite cookie that
 names a server-side session. Every form that changes something carries the session's CSRF token.
-The pages load no script at all, and their Content-Security-Policy forbids any.
+The pages load no script at all, and their Content-Security-Policy (bot/security_headers.py)
+forbids any.
 """
 from __future__ import annotations
 
@@ -45,18 +46,6 @@ MAX_NOTE_LENGTH = 5000
 MAX_USERNAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1000
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
-
-#: Sent with every inbox response: no scripts, no framing, nothing cached, no sniffing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
-        " frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 #: The navigation entry each page belongs to.
 SECTIONS = {
@@ -137,11 +126,6 @@ def create_blueprint(settings: Settings) -> Blueprint:
             return await handler(request, *arguments, **keywords)
 
         return guarded
-
-    @blueprint.middleware("response")
-    async def protect(request: Request, reply: HTTPResponse) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            reply.headers.setdefault(name, value)
 
     # --- login and logout ----------------------------------------------------------------------
 
