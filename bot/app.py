@@ -7,6 +7,7 @@ from sanic import Sanic
 
 from bot import chat, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
+from bot.request_values import refuse_null_characters
 from bot.security_headers import add_security_headers
 
 _app_numbers = count(1)
@@ -21,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.config.FALLBACK_ERROR_FORMAT = "json"
     for surface in (chat, help_pages, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
+    app.on_request(refuse_null_characters)
     add_security_headers(app, settings)
     return app
 

@@ -39,10 +39,13 @@ class Settings:
     inbox_timezone: str = "Europe/Copenhagen"
     #: How long a support-inbox login lasts, in hours.
     inbox_session_hours: float = 12.0
-    #: Failed logins allowed per client address and per user name within the window below.
+    #: Failed logins allowed per user name from one address within the window below (four times
+    #: as many per address and per user name); after them each attempt waits 1, 2, 4 ... seconds.
     inbox_login_attempts: int = 5
     #: The window, in seconds, in which failed logins are counted.
     inbox_login_window_seconds: int = 900
+    #: The longest wait, in seconds, between login attempts after too many failures.
+    inbox_login_max_delay_seconds: int = 300
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
 
@@ -87,6 +90,11 @@ def load_settings() -> Settings:
         ),
         inbox_login_window_seconds=int(
             os.environ.get("IEX_INBOX_LOGIN_WINDOW_SECONDS", defaults.inbox_login_window_seconds)
+        ),
+        inbox_login_max_delay_seconds=int(
+            os.environ.get(
+                "IEX_INBOX_LOGIN_MAX_DELAY_SECONDS", defaults.inbox_login_max_delay_seconds
+            )
         ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
