@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app = Sanic(f"iex_bot_{next(_app_numbers)}")
     app.ctx.settings = settings
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.PROXIES_COUNT = settings.web_proxies_count
     for surface in (chat, help_pages, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
     app.on_request(refuse_null_characters)

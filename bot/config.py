@@ -48,6 +48,9 @@ class Settings:
     inbox_login_max_delay_seconds: int = 300
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
+    #: Reverse proxies in front of the web app that append to X-Forwarded-For; the visitor's
+    #: address (for the login waits) is read from there. 0: the connection's own address.
+    web_proxies_count: int = 0
 
     @property
     def tracker_db(self) -> Path:
@@ -98,4 +101,5 @@ def load_settings() -> Settings:
         ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
+        web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
     )

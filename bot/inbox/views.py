@@ -66,8 +66,7 @@ def _arguments(request: Request) -> dict[str, str]:
 
 
 def client_address(request: Request) -> str:
-    """Who is asking: the address a trusted proxy forwarded (Sanic's PROXIES_COUNT,
-    REAL_IP_HEADER, FORWARDED_SECRET), else the connection's peer."""
+    """Who is asking: what trusted proxies forwarded (IEX_WEB_PROXIES_COUNT), else the peer."""
     return request.remote_addr or request.ip or "unknown"
 
 

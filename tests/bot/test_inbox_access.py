@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
 
 from bot import staff as staff_cli
+from bot.app import create_app
 from bot.config import PROJECT_ROOT, Settings
 from bot.inbox import auth
 from bot.inbox.staff import StaffError, StaffStore
@@ -584,22 +586,20 @@ def test_the_wait_grows_with_each_failure_and_says_how_long(tmp_path):
 
 @pytest.fixture
 def app_behind_proxy(settings):
-    """The inbox behind a reverse proxy that names the visitor's address in X-Real-IP."""
-    app = inbox_app(settings)
-    app.config.REAL_IP_HEADER = "x-real-ip"
-    return app
+    """The web app behind one reverse proxy, which names the visitor in X-Forwarded-For."""
+    return create_app(replace(settings, web_proxies_count=1))
 
 
 def test_someone_elses_failures_do_not_keep_the_user_out_from_another_address(app_behind_proxy):
     attacker = StaffClient(app_behind_proxy)
-    from_attacker = {"headers": {"X-Real-IP": "203.0.113.9"}}
+    from_attacker = {"headers": {"X-Forwarded-For": "203.0.113.9"}}
     guesses = [
         post_login(attacker, login_form(attacker)[0], f"guess number {n}!", **from_attacker).status
         for n in range(6)
     ]
     user = StaffClient(app_behind_proxy)
 
-    reply = post_login(user, login_form(user)[0], headers={"X-Real-IP": "198.51.100.7"})
+    reply = post_login(user, login_form(user)[0], headers={"X-Forwarded-For": "198.51.100.7"})
 
     assert guesses == [401] * 5 + [429]
     assert reply.status == 303 and SESSION_COOKIE in user.cookies
@@ -613,7 +613,7 @@ def test_guessing_from_many_addresses_makes_the_user_wait_seconds_not_the_window
         StaffStore(settings.staff_db).count_attempt(USERNAME, f"203.0.113.{number}", rules, 900)
     user = StaffClient(app_behind_proxy)
 
-    reply = post_login(user, login_form(user)[0], headers={"X-Real-IP": "198.51.100.7"})
+    reply = post_login(user, login_form(user)[0], headers={"X-Forwarded-For": "198.51.100.7"})
 
     assert reply.status == 429
     assert 0 < int(reply.headers["retry-after"]) <= auth.USER_LONGEST_WAIT_SECONDS
