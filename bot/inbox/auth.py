@@ -123,15 +123,24 @@ SHARED_ALLOWANCE_FACTOR = 4
 USER_LONGEST_WAIT_SECONDS = 30.0
 
 
-def login_rules(settings: Settings) -> dict[str, LoginRule]:
-    """The rule for each kind of failure count: per (user, address), per address, per user."""
+@dataclass(frozen=True)
+class LoginRules:
+    """The rule of each failure count: a user name from one address, an address, a user name."""
+
+    user_at_address: LoginRule
+    address: LoginRule
+    user: LoginRule
+
+
+def login_rules(settings: Settings) -> LoginRules:
+    """The login rules of the settings: shared counts allow more failures, a user waits less."""
     allowance, longest = settings.inbox_login_attempts, settings.inbox_login_max_delay_seconds
     shared = allowance * SHARED_ALLOWANCE_FACTOR
-    return {
-        "user_at_address": LoginRule(allowance, longest),
-        "address": LoginRule(shared, longest),
-        "user": LoginRule(shared, min(longest, USER_LONGEST_WAIT_SECONDS)),
-    }
+    return LoginRules(
+        user_at_address=LoginRule(allowance, longest),
+        address=LoginRule(shared, longest),
+        user=LoginRule(shared, min(longest, USER_LONGEST_WAIT_SECONDS)),
+    )
 
 
 def login_wait(failures: int, last_failure: float, rule: LoginRule, now: float) -> float:

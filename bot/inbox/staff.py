@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.inbox.auth import (
-    LoginRule,
+    LoginRules,
     hash_password,
     login_wait,
     needs_rehash,
@@ -223,7 +223,7 @@ class StaffStore:
         self,
         username: str,
         client: str,
-        rules: dict[str, LoginRule],
+        rules: LoginRules,
         window_seconds: float,
         moment: float | None = None,
     ) -> float:
@@ -233,16 +233,15 @@ class StaffStore:
         make it wait (and nothing is counted).
         """
         now, name = moment or time.time(), self._failed_name(username)
-        counted = {
-            "user_at_address": ("username = ? AND client = ?", (name, client)),
-            "address": ("client = ?", (client,)),
-            "user": ("username = ?", (name,)),
-        }
+        counts = (
+            (rules.user_at_address, "username = ? AND client = ?", (name, client)),
+            (rules.address, "client = ?", (client,)),
+            (rules.user, "username = ?", (name,)),
+        )
         with sqlite.transaction(self.path) as db:
             db.execute("DELETE FROM login_failures WHERE failed_at < ?", (now - window_seconds,))
             wait = 0.0
-            for kind, rule in rules.items():
-                where, parameters = counted[kind]
+            for rule, where, parameters in counts:
                 failures, last_failure = db.execute(
                     f"SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE {where}",
                     parameters,

@@ -160,9 +160,11 @@ def test_each_failure_past_the_allowance_doubles_the_wait_up_to_the_longest():
 def test_an_address_and_a_user_name_are_allowed_more_failures_but_a_user_waits_less(tmp_path):
     rules = auth.login_rules(inbox_settings(tmp_path))
 
-    assert rules["user_at_address"] == auth.LoginRule(5, 300)
-    assert rules["address"] == auth.LoginRule(20, 300)
-    assert rules["user"] == auth.LoginRule(20, auth.USER_LONGEST_WAIT_SECONDS)
+    assert rules == auth.LoginRules(
+        user_at_address=auth.LoginRule(5, 300),
+        address=auth.LoginRule(20, 300),
+        user=auth.LoginRule(20, auth.USER_LONGEST_WAIT_SECONDS),
+    )
 
 
 def test_a_login_form_is_fresh_only_with_its_own_cookie_and_within_its_lifetime():
