@@ -1,4 +1,4 @@
-"""Who gets into the support inbox: staff accounts, login, sessions, CSRF and the rate limit."""
+"""Who gets into the support inbox: staff accounts, login, sessions, CSRF and the login waits."""
 from __future__ import annotations
 
 import asyncio
