@@ -8,6 +8,8 @@ from sanic import Sanic
 from bot import chat, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
 from bot.deployment import refuse_unsafe_production
+from bot.request_values import refuse_null_characters
+from bot.security_headers import add_security_headers
 
 _app_numbers = count(1)
 
@@ -19,8 +21,11 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app = Sanic(f"iex_bot_{next(_app_numbers)}")
     app.ctx.settings = settings
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.config.PROXIES_COUNT = settings.web_proxies_count
     for surface in (chat, help_pages, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
+    app.on_request(refuse_null_characters)
+    add_security_headers(app, settings)
     return app
 
 

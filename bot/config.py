@@ -40,10 +40,13 @@ class Settings:
     inbox_timezone: str = "Europe/Copenhagen"
     #: How long a support-inbox login lasts, in hours.
     inbox_session_hours: float = 12.0
-    #: Failed logins allowed per client address and per user name within the window below.
+    #: Failed logins allowed per user name from one address within the window below (four times
+    #: as many per address and per user name); after them each attempt waits 1, 2, 4 ... seconds.
     inbox_login_attempts: int = 5
     #: The window, in seconds, in which failed logins are counted.
     inbox_login_window_seconds: int = 900
+    #: The longest wait, in seconds, between login attempts after too many failures.
+    inbox_login_max_delay_seconds: int = 300
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
     #: Key that signs the conversation ids the chat channel issues; set a long random one in
@@ -57,6 +60,9 @@ class Settings:
     action_secret: str = "dev-action-secret"
     #: Origins of the pages whose browsers may call Rasa (CORS); empty: the web app's own.
     allowed_origins: tuple[str, ...] = ()
+    #: Reverse proxies in front of the web app that append to X-Forwarded-For; the visitor's
+    #: address (for the login waits) is read from there. 0: the connection's own address.
+    web_proxies_count: int = 0
 
     @property
     def tracker_db(self) -> Path:
@@ -107,6 +113,11 @@ def load_settings() -> Settings:
         inbox_login_window_seconds=int(
             os.environ.get("IEX_INBOX_LOGIN_WINDOW_SECONDS", defaults.inbox_login_window_seconds)
         ),
+        inbox_login_max_delay_seconds=int(
+            os.environ.get(
+                "IEX_INBOX_LOGIN_MAX_DELAY_SECONDS", defaults.inbox_login_max_delay_seconds
+            )
+        ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
         conversation_secret=os.environ.get(
@@ -120,4 +131,5 @@ def load_settings() -> Settings:
             for origin in os.environ.get("IEX_ALLOWED_ORIGINS", "").split(",")
             if origin.strip()
         ),
+        web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
     )

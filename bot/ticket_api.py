@@ -11,11 +11,14 @@ from sanic import Blueprint, Request, response
 from sanic.exceptions import InvalidUsage
 
 from bot.config import Settings
+from bot.request_values import MalformedInput, whole_number
 from bot.ticket_store import STATUSES, TicketConflict, TicketStore
 from tickets import ticket_problems
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+#: Offsets beyond this are cut to it (no store holds that many tickets).
+MAX_OFFSET = 10**9
 
 
 def _error(status: int, message: str, **details) -> response.HTTPResponse:
@@ -35,20 +38,15 @@ def _unauthorized() -> response.HTTPResponse:
     return reply
 
 
-def _int_argument(request: Request, name: str, default: int, highest: int) -> int | None:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    if not value.isdigit():
-        return None
-    return min(int(value), highest)
-
-
 def create_blueprint(settings: Settings) -> Blueprint:
     """Serve the ticket API on the store at settings.ticket_db (blueprint.ctx.store)."""
     blueprint = Blueprint("ticket_api")
     store = TicketStore(settings.ticket_db)
     blueprint.ctx.store = store
+
+    @blueprint.exception(MalformedInput)
+    async def malformed(request: Request, error: MalformedInput) -> response.HTTPResponse:
+        return _error(400, str(error))
 
     @blueprint.post("/api/tickets")
     async def create_ticket(request: Request) -> response.HTTPResponse:
@@ -82,11 +80,11 @@ def create_blueprint(settings: Settings) -> Blueprint:
     async def list_tickets(request: Request) -> response.HTTPResponse:
         if not _authorized(request, settings.ticket_api_token):
             return _unauthorized()
-        limit = _int_argument(request, "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        offset = _int_argument(request, "offset", 0, 10**9)
+        limit = whole_number(
+            request.args.get("limit"), "limit", DEFAULT_PAGE_SIZE, 0, MAX_PAGE_SIZE
+        )
+        offset = whole_number(request.args.get("offset"), "offset", 0, 0, MAX_OFFSET)
         status = request.args.get("status")
-        if limit is None or offset is None:
-            return _error(400, "limit and offset must be whole numbers")
         if status is not None and status not in STATUSES:
             return _error(400, f"status must be one of {', '.join(STATUSES)}")
         tickets = store.list(

@@ -1,4 +1,4 @@
-"""The inbox's security primitives: password hashes, signed cookie values, tokens, rate limits."""
+"""The inbox's security primitives: password hashes, signed cookie values, tokens, login waits."""
 from __future__ import annotations
 
 import base64
@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -105,9 +107,68 @@ def secret_key(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
-def login_allowed(failures_from_client: int, failures_for_user: int, limit: int) -> bool:
-    """Whether another login attempt may be checked, given the recent failed ones."""
-    return failures_from_client < limit and failures_for_user < limit
+@dataclass(frozen=True)
+class LoginRule:
+    """Failed logins of one kind allowed in the window, and the longest wait after them."""
+
+    allowance: int
+    longest_wait: float
+
+
+#: An address is shared by everyone in an office, so it may fail this many times more than a
+#: single user there; and so may one user name, from all addresses together.
+SHARED_ALLOWANCE_FACTOR = 4
+#: Failures for one user name from many addresses slow that user everywhere, but never longer
+#: than this per attempt: someone else's guessing must not lock the real user out.
+USER_LONGEST_WAIT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class LoginRules:
+    """The rule of each failure count: a user name from one address, an address, a user name."""
+
+    user_at_address: LoginRule
+    address: LoginRule
+    user: LoginRule
+
+
+def login_rules(settings: Settings) -> LoginRules:
+    """The login rules of the settings: shared counts allow more failures, a user waits less."""
+    allowance, longest = settings.inbox_login_attempts, settings.inbox_login_max_delay_seconds
+    shared = allowance * SHARED_ALLOWANCE_FACTOR
+    return LoginRules(
+        user_at_address=LoginRule(allowance, longest),
+        address=LoginRule(shared, longest),
+        user=LoginRule(shared, min(longest, USER_LONGEST_WAIT_SECONDS)),
+    )
+
+
+def login_wait(failures: int, last_failure: float, rule: LoginRule, now: float) -> float:
+    """Seconds until the next attempt may be checked: none within the allowance, then 1, 2, 4 ...
+
+    Each failure past the allowance doubles the wait after the latest failure, up to the rule's
+    longest wait.
+    """
+    if failures < rule.allowance:
+        return 0.0
+    delay = min(rule.longest_wait, 2.0 ** min(failures - rule.allowance, 32))
+    return max(0.0, last_failure + delay - now)
+
+
+def login_form_cookie(token: str, key: bytes, now: float | None = None) -> str:
+    """The signed cookie that goes with a login form's token, stamped with when it was issued."""
+    return sign(f"{token}:{int(now or time.time())}", key)
+
+
+def login_form_expiry(
+    cookie: str | None, presented: str | None, key: bytes, lifetime: float, now: float
+) -> float | None:
+    """When a posted login form expires, if its token matches its cookie and is fresh; else None."""
+    token, _, issued = (unsign(cookie, key) or "").rpartition(":")
+    if not same_token(presented, token) or not issued.isascii() or not issued.isdigit():
+        return None
+    expires_at = int(issued) + lifetime
+    return expires_at if now < expires_at else None
 
 
 def safe_next_path(path: str | None) -> str:

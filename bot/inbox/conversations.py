@@ -38,6 +38,9 @@ OUTCOMES = {
     ANSWERED: "Answered, no problem",
 }
 
+#: The largest row id SQLite can hold: a larger number names no conversation.
+LARGEST_ROW_ID = 2**63 - 1
+
 #: Event types the inbox reads; the rest (featurization, form and policy events) say nothing.
 _READ_TYPES = ("user", "bot", "slot", "session_started", "action")
 
@@ -263,6 +266,8 @@ class TrackerReader:
 
     def conversation(self, conversation_id: int) -> Conversation | None:
         """The conversation whose first event has this row id."""
+        if not 0 < conversation_id <= LARGEST_ROW_ID:
+            return None
         with self._connection() as db:
             if db is None:
                 return None

@@ -1,18 +1,25 @@
-"""What the inbox's list pages are narrowed to, read from the query string's values."""
+"""What the inbox's list pages are narrowed to, read from the query string's values.
+
+A value the inbox cannot read (an unknown status, a day that is no day, a page that is no number)
+raises MalformedInput, which the inbox answers with a 400 page that says what it expects.
+"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bot.inbox.conversations import OUTCOMES
 from bot.inbox.periods import day_after, day_start, parse_day
+from bot.request_values import MalformedInput, whole_number
 from bot.ticket_store import STATUSES, TicketFilter
 
 #: Rows a list page shows.
 PAGE_SIZE = 25
 #: Longest search text taken from the query string.
 MAX_SEARCH_LENGTH = 200
+#: Page numbers beyond this are cut to it (and then to the last page).
+MAX_PAGE = 10**6
 TICKET_FIELDS = ("q", "status", "category", "system", "from", "to")
 CONVERSATION_FIELDS = ("outcome", "from", "to")
 
@@ -21,14 +28,21 @@ def _clean(values: Mapping[str, str | None], names: tuple[str, ...]) -> dict[str
     return {name: (values.get(name) or "").strip()[:MAX_SEARCH_LENGTH] for name in names}
 
 
-def ticket_form(values: Mapping[str, str | None]) -> dict[str, str]:
-    """The ticket filter form's fields as the user filled them in (unknown values emptied)."""
-    form = _clean(values, TICKET_FIELDS)
-    if form["status"] not in STATUSES:
-        form["status"] = ""
+def _choice(form: dict[str, str], name: str, choices: Collection[str]) -> None:
+    if form[name] and form[name] not in choices:
+        raise MalformedInput(f"{name} must be one of {', '.join(choices)}")
+
+
+def _days(form: dict[str, str]) -> None:
     for name in ("from", "to"):
-        if parse_day(form[name]) is None:
-            form[name] = ""
+        parse_day(form[name], name)
+
+
+def ticket_form(values: Mapping[str, str | None]) -> dict[str, str]:
+    """The ticket filter form's fields as the user filled them in; MalformedInput if unreadable."""
+    form = _clean(values, TICKET_FIELDS)
+    _choice(form, "status", STATUSES)
+    _days(form)
     return form
 
 
@@ -38,27 +52,23 @@ def ticket_filter(form: Mapping[str, str], zone: ZoneInfo) -> TicketFilter:
         status=form.get("status") or None,
         category=form.get("category") or None,
         system=form.get("system") or None,
-        created_from=day_start(parse_day(form.get("from")), zone),
-        created_before=day_after(parse_day(form.get("to")), zone),
+        created_from=day_start(parse_day(form.get("from"), "from"), zone),
+        created_before=day_after(parse_day(form.get("to"), "to"), zone),
         text=form.get("q") or None,
     )
 
 
 def conversation_form(values: Mapping[str, str | None]) -> dict[str, str]:
-    """The conversation filter form's fields (unknown outcomes and dates emptied)."""
+    """The conversation filter form's fields; MalformedInput if unreadable."""
     form = _clean(values, CONVERSATION_FIELDS)
-    if form["outcome"] not in OUTCOMES:
-        form["outcome"] = ""
-    for name in ("from", "to"):
-        if parse_day(form[name]) is None:
-            form[name] = ""
+    _choice(form, "outcome", OUTCOMES)
+    _days(form)
     return form
 
 
 def page_number(value: str | None) -> int:
-    """The page asked for: a whole number from 1, anything else is page 1."""
-    text = (value or "").strip()
-    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
+    """The page asked for: a whole number from 1 (page 1 when unset)."""
+    return whole_number((value or "").strip(), "page", 1, 1, MAX_PAGE)
 
 
 def page_count(total: int, page_size: int = PAGE_SIZE) -> int:

@@ -5,12 +5,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from bot.request_values import MalformedInput
 from tickets import parse_timestamp
 
 #: How many days the analytics page shows when no range is chosen.
 DEFAULT_DAYS = 30
 #: The longest range the analytics page charts, in days.
 MAX_DAYS = 366
+#: The days the inbox accepts: tracker times start in 1970, and the day after the last one still
+#: fits Python's dates in every time zone.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9999, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,20 @@ class Period:
         return datetime.fromtimestamp(timestamp, self.zone).date()
 
 
-def parse_day(text: str | None) -> date | None:
-    """A day written as YYYY-MM-DD (as date inputs send it); None when empty or not a day."""
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
+def parse_day(text: str | None, name: str = "day") -> date | None:
+    """A day written YYYY-MM-DD (as date inputs send it), None when empty; MalformedInput else."""
+    text = (text or "").strip()
+    if not text:
         return None
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise MalformedInput(
+            f"{name} must be a day written YYYY-MM-DD between {FIRST_DAY} and {LAST_DAY}"
+        )
+    return day
 
 
 def day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
@@ -59,8 +72,10 @@ def day_after(day: date | None, zone: ZoneInfo) -> datetime | None:
 
 def period_from(first: str | None, last: str | None, zone: ZoneInfo, today: date) -> Period:
     """The period the user asked for; the last DEFAULT_DAYS days when unset, at most MAX_DAYS."""
-    last_day = parse_day(last) or today
-    first_day = parse_day(first) or last_day - timedelta(days=DEFAULT_DAYS - 1)
+    last_day = parse_day(last, "to") or today
+    first_day = parse_day(first, "from") or max(
+        FIRST_DAY, last_day - timedelta(days=DEFAULT_DAYS - 1)
+    )
     if first_day > last_day:
         first_day, last_day = last_day, first_day
     if (last_day - first_day).days >= MAX_DAYS:

@@ -1,4 +1,8 @@
-"""Staff accounts of the support inbox, their login sessions and failed logins, in SQLite."""
+"""Staff accounts of the support inbox, their login sessions and failed logins, in SQLite.
+
+A login attempt is counted as a failure before its password is checked, in one transaction with
+the check of the waits (so parallel attempts cannot all slip through), and forgiven if it succeeds.
+"""
 from __future__ import annotations
 
 import re
@@ -10,7 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.inbox.auth import (
+    LoginRules,
     hash_password,
+    login_wait,
     needs_rehash,
     new_token,
     password_problem,
@@ -18,6 +24,9 @@ from bot.inbox.auth import (
     verify_password,
 )
 from storage import sqlite
+
+#: Longest user name kept of a failed login (anything may be typed into the form).
+_FAILED_NAME_LENGTH = 200
 
 #: A user name: usually the staff member's e-mail address.
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,99}$")
@@ -46,6 +55,10 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures (client, failed_at);
 CREATE INDEX IF NOT EXISTS login_failures_username ON login_failures (username, failed_at);
+CREATE TABLE IF NOT EXISTS used_login_forms (
+    token_digest TEXT PRIMARY KEY,
+    expires_at   REAL NOT NULL
+);
 """
 
 
@@ -195,27 +208,60 @@ class StaffStore:
             with self._connection() as db:
                 db.execute("DELETE FROM sessions WHERE token_digest = ?", (token_digest(token),))
 
-    # --- failed logins -------------------------------------------------------------------------
+    # --- login forms and failed logins ---------------------------------------------------------
 
-    def record_failure(self, username: str, client: str, moment: float | None = None) -> None:
-        """Remember a failed login, for the rate limit."""
+    def use_login_form(self, token: str, expires_at: float) -> bool:
+        """Mark a login form's token used; False if it was used before (each form works once)."""
+        with self._connection() as db:
+            db.execute("DELETE FROM used_login_forms WHERE expires_at <= ?", (time.time(),))
+            return db.execute(
+                "INSERT OR IGNORE INTO used_login_forms (token_digest, expires_at) VALUES (?, ?)",
+                (token_digest(token), expires_at),
+            ).rowcount == 1
+
+    def count_attempt(
+        self,
+        username: str,
+        client: str,
+        rules: LoginRules,
+        window_seconds: float,
+        moment: float | None = None,
+    ) -> float:
+        """Count a login attempt as failed before its password is checked.
+
+        Returns 0 when the password may be checked now, else the seconds the recent failures
+        make it wait (and nothing is counted).
+        """
+        now, name = moment or time.time(), self._failed_name(username)
+        counts = (
+            (rules.user_at_address, "username = ? AND client = ?", (name, client)),
+            (rules.address, "client = ?", (client,)),
+            (rules.user, "username = ?", (name,)),
+        )
+        with sqlite.transaction(self.path) as db:
+            db.execute("DELETE FROM login_failures WHERE failed_at < ?", (now - window_seconds,))
+            wait = 0.0
+            for rule, where, parameters in counts:
+                failures, last_failure = db.execute(
+                    f"SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE {where}",
+                    parameters,
+                ).fetchone()
+                wait = max(wait, login_wait(failures, last_failure or 0.0, rule, now))
+            if wait == 0:
+                db.execute(
+                    "INSERT INTO login_failures (username, client, failed_at) VALUES (?, ?, ?)",
+                    (name, client, now),
+                )
+        return wait
+
+    def forgive_failures(self, username: str, client: str) -> None:
+        """A login succeeded: its attempt and the earlier failures of this user there are void."""
         with self._connection() as db:
             db.execute(
-                "INSERT INTO login_failures (username, client, failed_at) VALUES (?, ?, ?)",
-                (normalized_username(username)[:200], client, moment or time.time()),
+                "DELETE FROM login_failures WHERE username = ? AND client = ?",
+                (self._failed_name(username), client),
             )
 
-    def recent_failures(self, username: str, client: str, window_seconds: float) -> tuple[int, int]:
-        """Failed logins within the window: (from this client, for this user name)."""
-        since = time.time() - window_seconds
-        with self._connection() as db:
-            db.execute("DELETE FROM login_failures WHERE failed_at < ?", (since,))
-            from_client = db.execute(
-                "SELECT COUNT(*) FROM login_failures WHERE client = ? AND failed_at >= ?",
-                (client, since),
-            ).fetchone()[0]
-            for_user = db.execute(
-                "SELECT COUNT(*) FROM login_failures WHERE username = ? AND failed_at >= ?",
-                (normalized_username(username)[:200], since),
-            ).fetchone()[0]
-        return from_client, for_user
+    @staticmethod
+    def _failed_name(username: str) -> str:
+        return normalized_username(username)[:_FAILED_NAME_LENGTH]

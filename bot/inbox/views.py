@@ -2,11 +2,14 @@
 
 Every page but the login form needs a staff session: a signed, HttpOnly, SameSite cookie that
 names a server-side session. Every form that changes something carries the session's CSRF token.
-The pages load no script at all, and their Content-Security-Policy forbids any.
+The pages load no script at all, and their Content-Security-Policy (bot/security_headers.py)
+forbids any.
 """
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import wraps
@@ -21,7 +24,9 @@ from bot.config import Settings
 from bot.inbox import filters
 from bot.inbox.analytics import Report, analytics
 from bot.inbox.auth import (
-    login_allowed,
+    login_form_cookie,
+    login_form_expiry,
+    login_rules,
     new_token,
     safe_next_path,
     same_token,
@@ -35,6 +40,7 @@ from bot.inbox.exports import nlu_stub, ticket_json, tickets_csv, tickets_json
 from bot.inbox.formatting import STATUS_LABELS, Formatting
 from bot.inbox.periods import day_after, day_start, parse_day, period_from
 from bot.inbox.staff import StaffStore
+from bot.request_values import MalformedInput
 from bot.templating import render
 from bot.ticket_store import STATUSES, TicketStore
 
@@ -45,18 +51,6 @@ MAX_NOTE_LENGTH = 5000
 MAX_USERNAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1000
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
-
-#: Sent with every inbox response: no scripts, no framing, nothing cached, no sniffing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
-        " frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 #: The navigation entry each page belongs to.
 SECTIONS = {
@@ -69,6 +63,11 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 
 def _arguments(request: Request) -> dict[str, str]:
     return {name: request.args.get(name) or "" for name in request.args}
+
+
+def client_address(request: Request) -> str:
+    """Who is asking: what trusted proxies forwarded (IEX_WEB_PROXIES_COUNT), else the peer."""
+    return request.remote_addr or request.ip or "unknown"
 
 
 def _attachment(body: str, filename: str, content_type: str) -> HTTPResponse:
@@ -89,6 +88,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     show = Formatting(zone)
     key = secret_key(settings)
     session_seconds = int(settings.inbox_session_hours * 3600)
+    rules = login_rules(settings)
     blueprint.ctx.tickets = tickets
     blueprint.ctx.staff = staff
 
@@ -138,23 +138,24 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
         return guarded
 
-    @blueprint.middleware("response")
-    async def protect(request: Request, reply: HTTPResponse) -> None:
-        for name, value in SECURITY_HEADERS.items():
-            reply.headers.setdefault(name, value)
+    @blueprint.exception(MalformedInput)
+    async def malformed(request: Request, error: MalformedInput) -> HTTPResponse:
+        return page("error", request, status=400, title="Not a valid address",
+                    message=f"This page cannot be shown: {error}.")
 
     # --- login and logout ----------------------------------------------------------------------
 
     def login_page(
         request: Request, status: int = 200, error: str = "", username: str = ""
     ) -> HTTPResponse:
+        """The login form with a fresh single-use token (every answer to a login gets one)."""
         token = new_token()
         posted = request.form if request.method == "POST" and request.form else {}
         reply = page(
             "login", request, status=status, error=error, username=username, login_token=token,
             next_path=safe_next_path(posted.get("next") or request.args.get("next")),
         )
-        set_cookie(reply, LOGIN_COOKIE, sign(token, key), LOGIN_FORM_SECONDS)
+        set_cookie(reply, LOGIN_COOKIE, login_form_cookie(token, key), LOGIN_FORM_SECONDS)
         return reply
 
     @blueprint.get("/login")
@@ -168,31 +169,35 @@ def create_blueprint(settings: Settings) -> Blueprint:
         form = request.form or {}
         username = (form.get("username") or "").strip()[:MAX_USERNAME_LENGTH]
         password = (form.get("password") or "")[:MAX_PASSWORD_LENGTH]
-        if not same_token(form.get("login_token"), unsign(request.cookies.get(LOGIN_COOKIE), key)):
+        presented = form.get("login_token")
+        expires_at = login_form_expiry(
+            request.cookies.get(LOGIN_COOKIE), presented, key, LOGIN_FORM_SECONDS, time.time()
+        )
+        if expires_at is None or not staff.use_login_form(presented, expires_at):
             return login_page(
                 request, status=403, username=username,
                 error="The login form had expired. Please log in again.",
             )
-        client = request.remote_addr or request.ip or "unknown"
-        window = settings.inbox_login_window_seconds
-        if not login_allowed(
-            *staff.recent_failures(username, client, window), settings.inbox_login_attempts
-        ):
+        client = client_address(request)
+        wait = staff.count_attempt(username, client, rules, settings.inbox_login_window_seconds)
+        if wait > 0:
+            seconds = math.ceil(wait)
             reply = login_page(
                 request, status=429, username=username,
-                error=f"Too many failed logins. Try again in {max(1, window // 60)} minutes.",
+                error=f"Too many failed logins. Try again in {seconds} "
+                      f"second{'s' if seconds != 1 else ''}.",
             )
-            reply.headers["Retry-After"] = str(window)
+            reply.headers["Retry-After"] = str(seconds)
             return reply
         # Argon2 takes a moment on purpose; other requests are served meanwhile.
         valid = await asyncio.get_running_loop().run_in_executor(
             None, staff.authenticate, username, password
         )
         if not valid:
-            staff.record_failure(username, client)
             return login_page(
                 request, status=401, username=username, error="Wrong user name or password."
             )
+        staff.forgive_failures(username, client)
         token, _session = staff.start_session(username, session_seconds)
         reply = response.redirect(safe_next_path(form.get("next")), status=303)
         set_cookie(reply, SESSION_COOKIE, sign(token, key), session_seconds)

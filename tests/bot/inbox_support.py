@@ -16,6 +16,7 @@ from sanic import Sanic
 from bot import inbox, ticket_api
 from bot.config import PROJECT_ROOT, Settings
 from bot.inbox.staff import StaffStore
+from bot.security_headers import add_security_headers
 from bot.ticket_store import TicketStore
 from tests.actions.helpdesk.fakes import example_ticket
 
@@ -40,6 +41,7 @@ def inbox_app(settings: Settings) -> Sanic:
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.blueprint(ticket_api.create_blueprint(settings))
     app.blueprint(inbox.create_blueprint(settings))
+    add_security_headers(app, settings)
     return app
 
 

@@ -1,20 +1,27 @@
-"""Who gets into the support inbox: staff accounts, login, sessions, CSRF and the rate limit."""
+"""Who gets into the support inbox: staff accounts, login, sessions, CSRF and the login waits."""
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
+import httpx
 import pytest
 
 from bot import staff as staff_cli
-from bot.config import PROJECT_ROOT
+from bot.app import create_app
+from bot.config import PROJECT_ROOT, Settings
 from bot.inbox import auth
 from bot.inbox.staff import StaffError, StaffStore
-from bot.inbox.views import SESSION_COOKIE
+from bot.inbox.views import LOGIN_COOKIE, SESSION_COOKIE
+from bot.supervisor import private_settings, wait_until_ready, web_app
 from bot.ticket_store import TicketStore
 from tests.bot.inbox_support import (
+    _LOGIN_TOKEN,
     PASSWORD,
     USERNAME,
     StaffClient,
@@ -134,10 +141,40 @@ def test_tokens_compare_only_when_present_and_equal():
     assert not auth.same_token(None, "abc")
 
 
-def test_logins_are_allowed_until_either_count_reaches_the_limit():
-    assert auth.login_allowed(4, 4, limit=5)
-    assert not auth.login_allowed(5, 0, limit=5)
-    assert not auth.login_allowed(0, 5, limit=5)
+RULE = auth.LoginRule(allowance=5, longest_wait=300)
+
+
+def test_logins_within_the_allowance_never_wait():
+    assert auth.login_wait(4, last_failure=1000.0, rule=RULE, now=1000.0) == 0
+
+
+def test_each_failure_past_the_allowance_doubles_the_wait_up_to_the_longest():
+    waits = [auth.login_wait(failures, 1000.0, RULE, now=1000.0) for failures in range(5, 16)]
+
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+    assert auth.login_wait(7, last_failure=1000.0, rule=RULE, now=1003.0) == 1
+    assert auth.login_wait(7, last_failure=1000.0, rule=RULE, now=1004.0) == 0
+    assert auth.login_wait(10**6, last_failure=1000.0, rule=RULE, now=1000.0) == 300
+
+
+def test_an_address_and_a_user_name_are_allowed_more_failures_but_a_user_waits_less(tmp_path):
+    rules = auth.login_rules(inbox_settings(tmp_path))
+
+    assert rules == auth.LoginRules(
+        user_at_address=auth.LoginRule(5, 300),
+        address=auth.LoginRule(20, 300),
+        user=auth.LoginRule(20, auth.USER_LONGEST_WAIT_SECONDS),
+    )
+
+
+def test_a_login_form_is_fresh_only_with_its_own_cookie_and_within_its_lifetime():
+    cookie = auth.login_form_cookie("form-token", b"key", now=1000.0)
+
+    assert auth.login_form_expiry(cookie, "form-token", b"key", 3600, now=1001.0) == 4600
+    assert auth.login_form_expiry(cookie, "form-token", b"key", 3600, now=4600.0) is None
+    assert auth.login_form_expiry(cookie, "other-token", b"key", 3600, now=1001.0) is None
+    assert auth.login_form_expiry(cookie, "form-token", b"other key", 3600, now=1001.0) is None
+    assert auth.login_form_expiry(None, "form-token", b"key", 3600, now=1001.0) is None
 
 
 @pytest.mark.parametrize(
@@ -225,15 +262,84 @@ def test_session_tokens_are_not_stored_in_the_clear(tmp_path):
     assert token.encode() not in (tmp_path / "staff.db").read_bytes()
 
 
-def test_failed_logins_are_counted_per_client_and_per_user_in_the_window(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
-    store.record_failure("mette@iex.dk", "10.0.0.1")
-    store.record_failure("lars@iex.dk", "10.0.0.1")
-    store.record_failure("METTE@iex.dk", "10.0.0.2")
-    store.record_failure("mette@iex.dk", "10.0.0.1", moment=time.time() - 3600)
+WINDOW = 900
+NOW = 1_000_000.0
 
-    assert store.recent_failures("mette@iex.dk", "10.0.0.1", window_seconds=900) == (2, 2)
-    assert store.recent_failures("someone@iex.dk", "10.0.0.3", window_seconds=900) == (0, 0)
+
+RULES = auth.login_rules(Settings())
+
+
+def attempt(store, username="mette@iex.dk", client="10.0.0.1", moment=NOW):
+    return store.count_attempt(username, client, RULES, WINDOW, moment=moment)
+
+
+def test_attempts_are_counted_before_the_check_so_the_sixth_at_once_waits(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+
+    first_five = [attempt(store) for _ in range(5)]
+
+    assert first_five == [0] * 5
+    assert attempt(store) == 1  # refused, and not counted
+    assert attempt(store, moment=NOW + 1) == 0
+    assert attempt(store, moment=NOW + 1) == 2
+    assert attempt(store, moment=NOW + 2.5) == 0.5
+
+
+def test_failures_from_one_address_do_not_make_the_user_wait_elsewhere(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+    for _ in range(5):
+        attempt(store, client="10.6.6.6")
+
+    assert attempt(store, client="10.6.6.6") > 0
+    assert attempt(store, client="10.0.0.1") == 0
+    assert attempt(store, username="lars@iex.dk", client="10.6.6.6") == 0
+
+
+def test_an_address_trying_many_user_names_waits_after_four_times_the_allowance(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+
+    tries = [attempt(store, username=f"user{number}@iex.dk") for number in range(21)]
+
+    assert tries[:20] == [0] * 20 and tries[20] == 1
+    assert attempt(store, username="user0@iex.dk", client="10.0.0.2") == 0
+
+
+def test_guessing_one_user_from_many_addresses_slows_the_user_but_never_long(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+    for number in range(200):
+        attempt(store, client=f"10.1.{number // 250}.{number % 250}", moment=NOW + number * 31)
+    later = NOW + 199 * 31
+
+    assert 0 < attempt(store, client="10.0.0.1", moment=later) <= auth.USER_LONGEST_WAIT_SECONDS
+    assert attempt(store, client="10.0.0.1", moment=later + auth.USER_LONGEST_WAIT_SECONDS) == 0
+
+
+def test_failures_older_than_the_window_are_forgotten(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+    for _ in range(6):
+        attempt(store, moment=NOW - WINDOW - 1)
+
+    assert attempt(store) == 0
+
+
+def test_a_successful_login_forgives_the_failures_of_that_user_there(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+    for _ in range(5):
+        attempt(store)
+    attempt(store, username="lars@iex.dk")
+
+    store.forgive_failures("METTE@iex.dk", "10.0.0.1")
+
+    # lars's failure still counts for the address, far below its allowance
+    assert [attempt(store) for _ in range(5)] == [0] * 5
+
+
+def test_a_login_form_token_is_used_once(tmp_path):
+    store = StaffStore(tmp_path / "staff.db")
+
+    assert store.use_login_form("form-token", expires_at=time.time() + 60)
+    assert not store.use_login_form("form-token", expires_at=time.time() + 60)
+    assert store.use_login_form("other-token", expires_at=time.time() + 60)
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -408,32 +514,151 @@ def test_login_form_must_come_from_the_inbox(app):
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_failed_logins_are_rate_limited_even_for_the_right_password(tmp_path):
-    settings = inbox_settings(tmp_path, inbox_login_attempts=3)
+def login_form(client: StaffClient) -> tuple[str, str]:
+    """A fresh login form's token and the cookie that goes with it."""
+    page = client.get("/inbox/login")
+    return _LOGIN_TOKEN.search(page.text).group(1), client.cookies[LOGIN_COOKIE]
+
+
+def post_login(client: StaffClient, token: str, password: str = PASSWORD, **options):
+    form = {"username": USERNAME, "password": password, "login_token": token}
+    return client.post("/inbox/login", form, **options)
+
+
+def test_a_login_form_works_once_whatever_the_outcome(app):
+    client = StaffClient(app)
+    token, cookie = login_form(client)
+
+    wrong = post_login(client, token, "wrong password!!")
+    client.cookies[LOGIN_COOKIE] = cookie
+    replayed = post_login(client, token)
+
+    assert wrong.status == 401 and replayed.status == 403
+    assert "The login form had expired" in replayed.text
+    assert SESSION_COOKIE not in client.cookies
+    fresh = _LOGIN_TOKEN.search(replayed.text).group(1)
+    assert fresh != token and post_login(client, fresh).status == 303
+
+
+def test_a_successful_login_form_cannot_be_replayed(app):
+    client = StaffClient(app)
+    token, cookie = login_form(client)
+    assert post_login(client, token).status == 303
+
+    thief = StaffClient(app)
+    thief.cookies[LOGIN_COOKIE] = cookie
+
+    assert post_login(thief, token).status == 403
+    assert SESSION_COOKIE not in thief.cookies
+
+
+def test_after_the_allowance_even_the_right_password_waits_a_second_then_gets_in(tmp_path):
+    settings = inbox_settings(tmp_path, inbox_login_attempts=2)
     create_staff(settings)
     client = StaffClient(inbox_app(settings))
 
-    failures = [client.log_in(USERNAME, "wrong password!!").status for _ in range(3)]
-    blocked = client.log_in(USERNAME, PASSWORD)
+    failures = [client.log_in(USERNAME, "wrong password!!").status for _ in range(2)]
+    waiting = client.log_in(USERNAME, PASSWORD)
 
-    assert failures == [401, 401, 401]
-    assert blocked.status == 429
-    assert blocked.headers["retry-after"] == str(settings.inbox_login_window_seconds)
-    assert "Too many failed logins" in blocked.text
+    assert failures == [401, 401]
+    assert waiting.status == 429 and waiting.headers["retry-after"] == "1"
+    assert "Too many failed logins. Try again in 1 second." in waiting.text
     assert SESSION_COOKIE not in client.cookies
 
-
-def test_the_rate_limit_lifts_when_the_window_has_passed(tmp_path):
-    settings = inbox_settings(tmp_path, inbox_login_attempts=2, inbox_login_window_seconds=1)
-    create_staff(settings)
-    client = StaffClient(inbox_app(settings))
-    for _ in range(2):
-        client.log_in(USERNAME, "wrong password!!")
-    assert client.log_in().status == 429
-
-    time.sleep(1.2)
+    time.sleep(1.1)
 
     assert client.log_in().status == 303
+
+
+def test_the_wait_grows_with_each_failure_and_says_how_long(tmp_path):
+    settings = inbox_settings(tmp_path)
+    create_staff(settings)
+    rules, start = auth.login_rules(settings), time.time() - 3
+    # Five failures are free, the sixth came after its 1 s wait, the seventh after its 2 s.
+    for moment in [start] * 5 + [start + 1, start + 3]:
+        assert StaffStore(settings.staff_db).count_attempt(
+            USERNAME, "127.0.0.1", rules, 900, moment=moment
+        ) == 0
+
+    reply = StaffClient(inbox_app(settings)).log_in()
+
+    assert reply.status == 429 and reply.headers["retry-after"] == "4"
+    assert "Try again in 4 seconds." in reply.text
+
+
+@pytest.fixture
+def app_behind_proxy(settings):
+    """The web app behind one reverse proxy, which names the visitor in X-Forwarded-For."""
+    return create_app(replace(settings, web_proxies_count=1))
+
+
+def test_someone_elses_failures_do_not_keep_the_user_out_from_another_address(app_behind_proxy):
+    attacker = StaffClient(app_behind_proxy)
+    from_attacker = {"headers": {"X-Forwarded-For": "203.0.113.9"}}
+    guesses = [
+        post_login(attacker, login_form(attacker)[0], f"guess number {n}!", **from_attacker).status
+        for n in range(6)
+    ]
+    user = StaffClient(app_behind_proxy)
+
+    reply = post_login(user, login_form(user)[0], headers={"X-Forwarded-For": "198.51.100.7"})
+
+    assert guesses == [401] * 5 + [429]
+    assert reply.status == 303 and SESSION_COOKIE in user.cookies
+
+
+def test_guessing_from_many_addresses_makes_the_user_wait_seconds_not_the_window(
+    app_behind_proxy, settings
+):
+    rules = auth.login_rules(settings)
+    for number in range(40):
+        StaffStore(settings.staff_db).count_attempt(USERNAME, f"203.0.113.{number}", rules, 900)
+    user = StaffClient(app_behind_proxy)
+
+    reply = post_login(user, login_form(user)[0], headers={"X-Forwarded-For": "198.51.100.7"})
+
+    assert reply.status == 429
+    assert 0 < int(reply.headers["retry-after"]) <= auth.USER_LONGEST_WAIT_SECONDS
+
+
+def test_forty_parallel_wrong_passwords_get_five_checks_and_then_one_per_wait(tmp_path):
+    settings = private_settings(tmp_path)
+    create_staff(settings)
+    web = web_app(settings)
+    web.start(log_file=tmp_path / "web.log")
+    try:
+        wait_until_ready([web])
+        statuses, elapsed = asyncio.run(
+            parallel_wrong_logins(f"http://localhost:{settings.port}", 40)
+        )
+    finally:
+        web.stop()
+
+    # Past the allowance the waits are 1, 2, 4 ... s: within t seconds, log2(t + 1) more checks.
+    checks_allowed = settings.inbox_login_attempts + int(math.log2(elapsed + 1))
+    assert set(statuses) == {401, 429}
+    assert settings.inbox_login_attempts <= statuses.count(401) <= checks_allowed
+
+
+async def parallel_wrong_logins(base_url: str, how_many: int) -> tuple[list[int], float]:
+    """Open how_many login forms, post a wrong password on all at once: (statuses, seconds)."""
+    browsers = [httpx.AsyncClient(base_url=base_url, timeout=60) for _ in range(how_many)]
+    try:
+        tokens = []
+        for browser in browsers:
+            page = await browser.get("/inbox/login")
+            tokens.append(_LOGIN_TOKEN.search(page.text).group(1))
+        started = time.monotonic()
+        replies = await asyncio.gather(*[
+            browser.post("/inbox/login", data={
+                "username": USERNAME, "password": "wrong password!!", "login_token": token,
+            })
+            for browser, token in zip(browsers, tokens, strict=True)
+        ])
+        return [reply.status_code for reply in replies], time.monotonic() - started
+    finally:
+        for browser in browsers:
+            await browser.aclose()
 
 
 # --- logging out and CSRF ----------------------------------------------------------------------
@@ -492,7 +717,7 @@ def test_the_inbox_headers_stay_on_the_inbox(app):
     reply = StaffClient(app).get("/api/tickets")
 
     assert reply.status == 401
-    assert "content-security-policy" not in reply.headers
+    assert "style-src" not in reply.headers["content-security-policy"]
 
 
 def test_the_stylesheet_is_public(app):

@@ -14,6 +14,7 @@ from bot.inbox.chart import daily_chart_svg
 from bot.inbox.conversations import TrackerReader
 from bot.inbox.exports import PLACEHOLDER_INTENT, nlu_stub
 from bot.inbox.periods import Period, period_from
+from bot.request_values import MalformedInput
 from tests.bot.inbox_support import (
     Conversation,
     create_staff,
@@ -180,8 +181,15 @@ def test_period_defaults_to_the_last_thirty_days_and_is_put_in_order():
     )
     assert period_from("2026-11-22", "2026-11-16", COPENHAGEN, today) == WEEK
     assert period_from("2020-01-01", "2026-11-27", COPENHAGEN, today).first == date(2025, 11, 27)
-    assert period_from("garbage", "", COPENHAGEN, today).last == today
+    assert period_from("", "", COPENHAGEN, today).last == today
 
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("garbage", ""), ("0001-01-01", "9999-12-31"), ("", "2026-11-2²")]
+)
+def test_a_period_of_days_that_are_no_days_is_refused(first, last):
+    with pytest.raises(MalformedInput, match="must be a day written YYYY-MM-DD"):
+        period_from(first, last, COPENHAGEN, date(2026, 11, 27))
 
 # --- the page, the chart and the export --------------------------------------------------------
 
