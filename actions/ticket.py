@@ -19,7 +19,7 @@ from tickets import validate_ticket
 
 #: Letters of a reference: digits and capitals without the look-alikes 0/O, 1/I/L and U.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_SUFFIX_LENGTH = 4
+REFERENCE_SUFFIX_LENGTH = 6
 
 #: Newest messages kept on a ticket (the schema's transcript maxItems) and longest message text.
 MAX_TRANSCRIPT_MESSAGES = 500
