@@ -45,6 +45,8 @@ class Settings:
     inbox_login_window_seconds: int = 900
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
+    #: The ticket outbox (IEX_OUTBOX_DB, as actions/config.py reads it); None: in state_dir.
+    outbox_path: Path | None = None
 
     @property
     def tracker_db(self) -> Path:
@@ -57,6 +59,11 @@ class Settings:
     @property
     def staff_db(self) -> Path:
         return self.state_dir / "staff.db"
+
+    @property
+    def outbox_db(self) -> Path:
+        """The outbox the action server writes and the worker delivers from."""
+        return self.outbox_path or self.state_dir / "outbox.db"
 
 
 def load_settings() -> Settings:
@@ -90,4 +97,5 @@ def load_settings() -> Settings:
         ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
+        outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
     )
