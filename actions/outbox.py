@@ -376,17 +376,24 @@ class Outbox:
             )
 
     def _keep_probing(self, result: DeliveryResult, moment: float) -> None:
-        """A probe that failed for a passing reason: the pause stays, probing a bit later."""
+        """A probe that failed for a passing reason (an outage): the pause stays, backing off."""
         with self._transaction() as db:
+            row = db.execute("SELECT probes FROM delivery_pause").fetchone()
+            if row is None:
+                return
+            probes = row["probes"] + 1
             db.execute(
-                "UPDATE delivery_pause SET next_probe_at = ?",
-                (moment + self._retry_wait(1, result),),
+                "UPDATE delivery_pause SET probes = ?, next_probe_at = ?",
+                (probes, moment + self._retry_wait(probes, result)),
             )
 
     def _resume(self, helpdesk: Helpdesk) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM delivery_pause")
-        logger.warning("ticket delivery to %s resumed: the helpdesk took a ticket", _name(helpdesk))
+        logger.warning(
+            "ticket delivery to %s resumed: the helpdesk accepts our configuration again",
+            _name(helpdesk),
+        )
 
     # -- delivery ------------------------------------------------------------------------------
 
