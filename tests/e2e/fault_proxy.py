@@ -1,8 +1,9 @@
 """A fault-injecting HTTP proxy in front of a helpdesk, for the delivery fault runs.
 
-Each request is passed on, or meets one fault drawn from a seeded random plan: a 500, a 429 with
-Retry-After, a hang past the client's timeout, or (for requests that create a ticket) the
-helpdesk's reply dropped after it created the ticket. ``take_down`` closes the port for a while,
+Each request is passed on, or meets one fault: first one of each kind (so every run has them
+all), then faults drawn from a seeded random plan: a 500, a 429 with Retry-After, a hang past
+the client's timeout, or (for requests that create a ticket) the helpdesk's reply dropped after
+it created the ticket. ``take_down`` closes the port for a while,
 so connections are refused. ``after_create`` callbacks run after the helpdesk created a ticket and
 before the reply goes back: the test kills the outbox worker there, the worst moment for it.
 """
@@ -60,6 +61,7 @@ class FaultInjectingProxy:
         self.after_create: list[Callable[[], None]] = []
         self.creates = 0
         self._rng = random.Random(seed)
+        self._opening = [SERVER_ERROR, THROTTLED, HANG, REPLY_DROPPED]
         self._lock = threading.Lock()
         self._server = self._listen(0)
         self.port = self._server.server_address[1]
@@ -105,6 +107,10 @@ class FaultInjectingProxy:
 
     def _plan(self, creating: bool) -> str | None:
         with self._lock:
+            for fault in self._opening:
+                if creating or fault != REPLY_DROPPED:
+                    self._opening.remove(fault)
+                    return fault
             roll = self._rng.random()
         for fault in (SERVER_ERROR, THROTTLED, HANG, REPLY_DROPPED):
             rate = self.rates.get(fault, 0.0)

@@ -46,7 +46,7 @@ ACTION_SERVER_KILLS = 2
 DOWN_SECONDS = 3
 #: Small timeouts and retry delays, so the whole run takes seconds instead of hours.
 FAST_DELIVERY = {
-    "IEX_HELPDESK_TIMEOUT": "0.5", "IEX_RETRY_BASE": "0.2", "IEX_RETRY_CAP": "1",
+    "IEX_HELPDESK_TIMEOUT": "0.8", "IEX_RETRY_BASE": "0.2", "IEX_RETRY_CAP": "1",
     "IEX_OUTBOX_INTERVAL": "0.2",
 }
 DELIVERY_DEADLINE_SECONDS = 90
@@ -69,15 +69,18 @@ class Run:
     worker_environment: dict[str, str]
     services: list[Service] = field(default_factory=list)
 
-    def start(self, service: Service, environment: dict[str, str] | None = None) -> Service:
-        service.env.update(FAST_DELIVERY | (environment or {}))
-        service.start(log_file=self.settings.state_dir / f"{service.name}.log")
-        self.services.append(service)
-        wait_until_ready([service])
-        return service
+    def start(self, *services: Service) -> Service:
+        """Start the services together, wait until all answer; returns the last one."""
+        for service in services:
+            environment = self.worker_environment if service.name == "outbox" else {}
+            service.env.update(FAST_DELIVERY | environment)
+            service.start(log_file=self.settings.state_dir / f"{service.name}.log")
+            self.services.append(service)
+        wait_until_ready(list(services))
+        return services[-1]
 
     def start_worker(self) -> Service:
-        return self.start(outbox_worker(self.settings), self.worker_environment)
+        return self.start(outbox_worker(self.settings))
 
     def stop(self) -> None:
         for service in reversed(self.services):
@@ -292,12 +295,11 @@ def test_every_ticket_reaches_the_helpdesk_exactly_once_through_faults_and_kills
                                        else FakeIntercom())
             upstream_url = held.url
         proxy = stack.enter_context(FaultInjectingProxy(
-            upstream_url, helpdesk.create_paths, seed=helpdesk.name, hang_seconds=1.0,
+            upstream_url, helpdesk.create_paths, seed=helpdesk.name, hang_seconds=1.5,
         ))
         run = stack.enter_context(started(Run(settings, worker_settings(helpdesk, proxy.url))))
-        if helpdesk is BOT_API:
-            run.start(web_app(settings))
-        actions = run.start(action_server(settings))
+        upstream = [web_app(settings)] if helpdesk is BOT_API else []
+        actions = run.start(*upstream, action_server(settings))
         nanny = WorkerNanny(run, run.start_worker())
         stack.callback(nanny.stop)
         proxy.after_create.extend(fault_schedule(proxy, nanny))
