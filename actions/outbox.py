@@ -178,19 +178,26 @@ class Outbox:
     def _make_references_unique(self) -> None:
         """Give every stored ticket its own reference, then let the index keep it that way.
 
-        Outboxes written before references were unique may hold two tickets with one reference;
-        the later one gets a new reference (its customer was told a reference that was taken).
+        Outboxes written before references were unique may hold two tickets with one reference.
+        The one a helpdesk already has (else the first) keeps it; the other gets a new one (its
+        customer was told a reference that was taken). Two delivered ones are only logged apart.
         """
         with self._transaction() as db:
-            duplicates = db.execute(
-                "SELECT idempotency_key, reference, ticket FROM outbox WHERE rowid NOT IN"
-                " (SELECT MIN(rowid) FROM outbox GROUP BY reference)"
+            shared = db.execute(
+                "SELECT idempotency_key, reference, ticket, status FROM outbox WHERE reference IN"
+                " (SELECT reference FROM outbox GROUP BY reference HAVING COUNT(*) > 1)"
+                " ORDER BY reference, status != 'delivered', rowid"
             ).fetchall()
-            for row in duplicates:
+            keeper = None
+            for row in shared:
+                if keeper is None or keeper["reference"] != row["reference"]:
+                    keeper = row
+                    continue
                 ticket = self._with_free_reference(db, json.loads(row["ticket"]))
                 logger.warning(
-                    "ticket %s shared reference %s with an earlier ticket; it is now %s",
-                    row["idempotency_key"], row["reference"], ticket["id"],
+                    "ticket %s (%s) shared reference %s with ticket %s; it is now %s",
+                    row["idempotency_key"], row["status"], row["reference"],
+                    keeper["idempotency_key"], ticket["id"],
                 )
                 db.execute(
                     "UPDATE outbox SET reference = ?, ticket = ? WHERE idempotency_key = ?",
