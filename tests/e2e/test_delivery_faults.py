@@ -53,8 +53,9 @@ DELIVERY_DEADLINE_SECONDS = 90
 STAFF, PASSWORD = "mette@iex.dk", "correct horse battery staple"
 
 
-def action_server_headers() -> dict[str, str]:
-    """Headers of every call to the action server, as Rasa sends them (one place for a secret)."""
+def action_server_headers(settings: Settings) -> dict[str, str]:
+    """Headers of every call to the action server, as Rasa sends them: the one place to add the
+    action server's shared secret from ``settings``."""
     return {"Content-Type": "application/json"}
 
 
@@ -174,9 +175,9 @@ def hand_off(run: Run, call: dict, deadline: float = 30) -> str:
     give_up = time.monotonic() + deadline
     while True:
         try:
-            return told_reference(
-                requests.post(url, json=call, headers=action_server_headers(), timeout=10)
-            )
+            return told_reference(requests.post(
+                url, json=call, headers=action_server_headers(run.settings), timeout=10
+            ))
         except requests.ConnectionError:
             if time.monotonic() > give_up:
                 raise
@@ -191,7 +192,7 @@ def hand_off_while_killing_the_action_server(run: Run, actions: Service, call: d
         try:
             first.append(told_reference(requests.post(
                 f"http://localhost:{run.settings.action_port}/webhook", json=call,
-                headers=action_server_headers(), timeout=10,
+                headers=action_server_headers(run.settings), timeout=10,
             )))
         except requests.RequestException:
             pass
