@@ -62,7 +62,8 @@ def new_reference(
     """Make the reference shown to the customer, e.g. IEX-20261127-4F7K (date in UTC).
 
     With a seed the suffix is derived from it, so a replayed hand-off gets the same reference;
-    otherwise it is drawn from ``rng`` (a SystemRandom by default).
+    otherwise it is drawn from ``rng`` (a SystemRandom by default). Two seeds can give one
+    reference; the outbox replaces a taken one before storing (Outbox.enqueue).
     """
     if seed is not None:
         number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big")
