@@ -60,6 +60,14 @@ forget-customer: install ## Delete everything stored about one customer: make fo
 	@test -n "$(EMAIL)" || { echo "usage: make forget-customer EMAIL=kunde@webshop.dk [YES=1]" >&2; exit 2; }
 	$(PYTHON) -m bot.data_protection forget --email "$(EMAIL)" $(if $(filter 1,$(YES)),--yes)
 
+.PHONY: tickets-failed tickets-retry
+tickets-failed: install ## List tickets the helpdesk refused, and whether delivery is paused
+	$(PYTHON) -m actions.delivery failed
+
+tickets-retry: install ## Send failed tickets again: make tickets-retry REF=IEX-... or ALL=1
+	@test -n "$(REF)$(ALL)" || { echo "usage: make tickets-retry REF=IEX-20261127-4F7KQ2 | ALL=1" >&2; exit 2; }
+	$(PYTHON) -m actions.delivery retry $(if $(ALL),--all,"$(REF)")
+
 shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell
 

@@ -19,7 +19,7 @@ from tickets import validate_ticket
 
 #: Letters of a reference: digits and capitals without the look-alikes 0/O, 1/I/L and U.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-REFERENCE_SUFFIX_LENGTH = 4
+REFERENCE_SUFFIX_LENGTH = 6
 
 #: Newest messages kept on a ticket (the schema's transcript maxItems) and longest message text.
 MAX_TRANSCRIPT_MESSAGES = 500
@@ -62,7 +62,8 @@ def new_reference(
     """Make the reference shown to the customer, e.g. IEX-20261127-4F7K (date in UTC).
 
     With a seed the suffix is derived from it, so a replayed hand-off gets the same reference;
-    otherwise it is drawn from ``rng`` (a SystemRandom by default).
+    otherwise it is drawn from ``rng`` (a SystemRandom by default). Two seeds can give one
+    reference; the outbox replaces a taken one before storing (Outbox.enqueue).
     """
     if seed is not None:
         number = int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big")

@@ -63,6 +63,8 @@ class Settings:
     #: Reverse proxies in front of the web app that append to X-Forwarded-For; the visitor's
     #: address (for the login waits) is read from there. 0: the connection's own address.
     web_proxies_count: int = 0
+    #: The ticket outbox (IEX_OUTBOX_DB, as actions/config.py reads it); None: in state_dir.
+    outbox_path: Path | None = None
 
     @property
     def tracker_db(self) -> Path:
@@ -82,6 +84,11 @@ class Settings:
         return self.allowed_origins or (
             f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}",
         )
+
+    @property
+    def outbox_db(self) -> Path:
+        """The outbox the action server writes and the worker delivers from."""
+        return self.outbox_path or self.state_dir / "outbox.db"
 
 
 def load_settings() -> Settings:
@@ -132,4 +139,5 @@ def load_settings() -> Settings:
             if origin.strip()
         ),
         web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
+        outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
     )

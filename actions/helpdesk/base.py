@@ -5,7 +5,7 @@ import email.utils
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Protocol
 
@@ -18,8 +18,11 @@ class Outcome(str, Enum):
     DELIVERED = "delivered"
     #: Worth trying again later: helpdesk unreachable, timed out, rate limited (429) or 5xx.
     RETRYABLE = "retryable"
-    #: Trying again will not help: the helpdesk refused the ticket (4xx other than 408/429).
+    #: Trying again will not help: the helpdesk refused this ticket (400, 409, 413, 422 ...).
     PERMANENT = "permanent"
+    #: The helpdesk refuses every ticket until someone fixes our side: credentials (401/403),
+    #: account (402), endpoint (404/405/410, a redirect, a malformed URL). Delivery pauses.
+    MISCONFIGURED = "misconfigured"
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,19 @@ class DeliveryResult:
     def permanent(self) -> bool:
         return self.outcome is Outcome.PERMANENT
 
+    @property
+    def misconfigured(self) -> bool:
+        return self.outcome is Outcome.MISCONFIGURED
+
 
 class Helpdesk(Protocol):
-    """A place tickets are delivered to; ``deliver`` never raises for HTTP or network failures."""
+    """A place tickets are delivered to; ``deliver`` never raises for HTTP or network failures.
+
+    A helpdesk without an idempotency key also has ``find_delivered(ticket)``: the outbox calls
+    it before repeating an attempt that may have reached the helpdesk. It returns None when the
+    ticket is not there, a delivered result with the remote id when it is, and a failed result
+    when the lookup itself failed (then nothing is created in this attempt).
+    """
 
     name: str
 
@@ -73,21 +86,25 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
-def post_ticket(
+def call_helpdesk(
     session: requests.Session,
+    method: str,
     url: str,
-    body: Mapping[str, Any],
     *,
     headers: Mapping[str, str],
     timeout: float,
     remote_id: Callable[[Any], Any],
+    body: Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
     auth: tuple[str, str] | None = None,
 ) -> DeliveryResult:
-    """POST a ticket as JSON and classify the answer; ``remote_id`` picks the id from the reply."""
+    """Send one JSON request and classify the answer; ``remote_id`` picks the id from the reply."""
     try:
-        response = session.post(
+        response = session.request(
+            method,
             url,
             json=body,
+            params=params,
             headers=dict(headers),
             auth=auth,
             timeout=timeout,
@@ -97,18 +114,33 @@ def post_ticket(
         return DeliveryResult(Outcome.RETRYABLE, error=_describe(error))
     except requests.RequestException as error:
         # A malformed URL and the like: configuration, not a passing fault.
-        return DeliveryResult(Outcome.PERMANENT, error=_describe(error))
+        return DeliveryResult(Outcome.MISCONFIGURED, error=_describe(error))
     return classify_response(response, remote_id)
+
+
+def found_remote_id(lookup: DeliveryResult) -> DeliveryResult | None:
+    """A lookup's answer as find_delivered returns it: None for "not there", else the result."""
+    if lookup.delivered and lookup.remote_id is None:
+        return None
+    if lookup.delivered:
+        return lookup
+    return replace(lookup, error=f"looking the ticket up: {lookup.error}")
 
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
+#: Answers that say our side is set up wrong, whatever the ticket: credentials (401, 403), the
+#: account (402) or the endpoint (404, 405, 410). A redirect (3xx, not followed) is one too.
+MISCONFIGURED_STATUSES = frozenset({401, 402, 403, 404, 405, 410})
+
+
 def classify_response(
     response: requests.Response, remote_id: Callable[[Any], Any]
 ) -> DeliveryResult:
-    """Map an HTTP answer to an outcome: 2xx delivered, 408/429/5xx retryable, others permanent."""
+    """Map an HTTP answer to an outcome: 2xx delivered; 408/429/5xx retryable; refused
+    credentials, account or endpoint (3xx, 401-405, 410) misconfigured; other 4xx permanent."""
     status = response.status_code
     if 200 <= status < 300:
         try:
@@ -124,6 +156,9 @@ def classify_response(
         return DeliveryResult(
             Outcome.RETRYABLE, error=error, retry_after=retry_after, status_code=status
         )
+    if status < 400 or status in MISCONFIGURED_STATUSES:
+        return DeliveryResult(Outcome.MISCONFIGURED, error=error, status_code=status)
+    # 400, 409, 413, 422 ...: the helpdesk read this ticket and refused it; other tickets may pass.
     return DeliveryResult(Outcome.PERMANENT, error=error, status_code=status)
 
 

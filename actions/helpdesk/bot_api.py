@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from actions.helpdesk.base import DeliveryResult, post_ticket
+from actions.helpdesk.base import DeliveryResult, call_helpdesk
 
 
 class BotApiHelpdesk:
@@ -21,10 +21,11 @@ class BotApiHelpdesk:
 
     def deliver(self, ticket: dict) -> DeliveryResult:
         """POST the ticket JSON as it is; the API answers with the stored ticket."""
-        return post_ticket(
+        return call_helpdesk(
             self.session,
+            "POST",
             self.url,
-            ticket,
+            body=ticket,
             headers={
                 "Authorization": f"Bearer {self.token}",
                 "Idempotency-Key": ticket["idempotency_key"],

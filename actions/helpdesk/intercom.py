@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import requests
 
-from actions.helpdesk.base import DeliveryResult, post_ticket, render_text, subject
+from actions.helpdesk.base import (
+    DeliveryResult,
+    call_helpdesk,
+    found_remote_id,
+    render_text,
+    subject,
+)
 from tickets import parse_timestamp
 
 
@@ -22,8 +28,26 @@ def intercom_body(ticket: dict, ticket_type_id: str) -> dict:
     }
 
 
+def search_body(reference: str) -> dict:
+    """The documented Search Tickets body: tickets whose title contains the reference."""
+    return {
+        "query": {"field": "title", "operator": "~", "value": reference},
+        "pagination": {"per_page": 5},
+    }
+
+
+def _titled(reply: dict, reference: str) -> str | None:
+    # The search matches words; only a title that starts with "[reference]" is ours.
+    for found in reply["tickets"]:
+        title = (found.get("ticket_attributes") or {}).get("_default_title_") or ""
+        if title.startswith(f"[{reference}]"):
+            return found["id"]
+    return None
+
+
 class IntercomHelpdesk:
-    """Create Intercom tickets of one ticket type (Intercom has no idempotency key)."""
+    """Create Intercom tickets of one ticket type; Intercom has no idempotency key, so
+    find_delivered searches the reference in the titles before the outbox repeats an attempt."""
 
     name = "intercom"
 
@@ -37,6 +61,7 @@ class IntercomHelpdesk:
         session: requests.Session | None = None,
     ):
         self.url = base_url.rstrip("/") + "/tickets"
+        self.search_url = self.url + "/search"
         self.access_token = access_token
         self.ticket_type_id = ticket_type_id
         self.api_version = api_version
@@ -45,15 +70,33 @@ class IntercomHelpdesk:
 
     def deliver(self, ticket: dict) -> DeliveryResult:
         """Create the ticket; the reply is the ticket object with its id."""
-        return post_ticket(
+        return call_helpdesk(
             self.session,
+            "POST",
             self.url,
-            intercom_body(ticket, self.ticket_type_id),
-            headers={
-                "Authorization": f"Bearer {self.access_token}",
-                "Intercom-Version": self.api_version,
-                "Accept": "application/json",
-            },
+            body=intercom_body(ticket, self.ticket_type_id),
+            headers=self._headers(),
             timeout=self.timeout,
             remote_id=lambda reply: reply["id"],
         )
+
+    def find_delivered(self, ticket: dict) -> DeliveryResult | None:
+        """Look the ticket up by the reference in its title (POST /tickets/search)."""
+        return found_remote_id(
+            call_helpdesk(
+                self.session,
+                "POST",
+                self.search_url,
+                body=search_body(ticket["id"]),
+                headers=self._headers(),
+                timeout=self.timeout,
+                remote_id=lambda reply: _titled(reply, ticket["id"]),
+            )
+        )
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.access_token}",
+            "Intercom-Version": self.api_version,
+            "Accept": "application/json",
+        }

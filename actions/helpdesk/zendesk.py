@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from actions.helpdesk.base import DeliveryResult, post_ticket, render_text, subject, tags
+from actions.helpdesk.base import DeliveryResult, call_helpdesk, render_text, subject, tags
 
 
 def zendesk_body(ticket: dict) -> dict:
@@ -46,10 +46,11 @@ class ZendeskHelpdesk:
 
     def deliver(self, ticket: dict) -> DeliveryResult:
         """Create the ticket; the reply is {"ticket": {"id": ...}}."""
-        return post_ticket(
+        return call_helpdesk(
             self.session,
+            "POST",
             self.url,
-            zendesk_body(ticket),
+            body=zendesk_body(ticket),
             headers={"Idempotency-Key": ticket["idempotency_key"], "Accept": "application/json"},
             auth=self.auth,
             timeout=self.timeout,

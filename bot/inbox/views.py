@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from actions.outbox import Outbox
 from bot.config import Settings
-from bot.inbox import filters
+from bot.inbox import deliveries, filters
 from bot.inbox.analytics import Report, analytics
 from bot.inbox.auth import (
     login_form_cookie,
@@ -55,7 +56,7 @@ STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
 #: The navigation entry each page belongs to.
 SECTIONS = {
     "tickets": "tickets", "ticket": "tickets", "conversations": "conversations",
-    "conversation": "conversations", "analytics": "analytics",
+    "conversation": "conversations", "analytics": "analytics", "deliveries": "deliveries",
 }
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
@@ -84,6 +85,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     tickets = TicketStore(settings.ticket_db)
     staff = StaffStore(settings.staff_db)
     tracker = TrackerReader(settings.tracker_db)
+    outbox = Outbox(settings.outbox_db)
     zone = ZoneInfo(settings.inbox_timezone)
     show = Formatting(zone)
     key = secret_key(settings)
@@ -109,7 +111,8 @@ def create_blueprint(settings: Settings) -> Blueprint:
         return render(
             f"inbox_{template}.html", status=status, show=show, staff=session,
             csrf_token=session.csrf_token if session else "",
-            section=SECTIONS.get(template, ""), **context,
+            section=SECTIONS.get(template, ""),
+            delivery=outbox.status() if session else None, **context,
         )
 
     def staff_only(handler: Handler) -> Handler:
@@ -390,4 +393,5 @@ def create_blueprint(settings: Settings) -> Blueprint:
             nlu_stub(report.not_understood, report.period), name, "application/yaml; charset=utf-8"
         )
 
+    deliveries.add_routes(blueprint, outbox, page, staff_only)
     return blueprint

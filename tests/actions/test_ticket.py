@@ -9,6 +9,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from actions.ticket import (
+    REFERENCE_ALPHABET,
+    REFERENCE_SUFFIX_LENGTH,
     Case,
     build_ticket,
     idempotency_key,
@@ -93,8 +95,16 @@ def test_non_objects_are_not_tickets():
 def test_reference_is_readable_and_dated():
     reference = new_reference(NOW, rng=random.Random(7))
 
-    assert re.fullmatch(r"IEX-20261127-[2-9A-HJKMNP-TV-Z]{4}", reference)
+    assert re.fullmatch(r"IEX-20261127-[2-9A-HJKMNP-TV-Z]{6}", reference)
     assert reference == new_reference(NOW, rng=random.Random(7))
+
+
+def test_a_day_has_room_for_many_more_references_than_tickets():
+    # 30^6 = 729 million a day: at 1000 tickets a day two share a suffix about once in four
+    # years (the outbox replaces a taken one anyway); 4 characters (810,000) collided daily.
+    assert len(REFERENCE_ALPHABET) ** REFERENCE_SUFFIX_LENGTH > 700_000_000
+    suffixes = {new_reference(NOW, seed=f"conversation-{n}")[-6:] for n in range(20_000)}
+    assert len(suffixes) > 19_990
 
 
 def test_reference_from_a_seed_is_stable():

@@ -50,6 +50,7 @@ PROTECTED_GETS = {
     "inbox/export/tickets.csv": "/inbox/export/tickets.csv",
     "inbox/export/tickets.json": "/inbox/export/tickets.json",
     "inbox/export/not-understood.yml": "/inbox/export/not-understood.yml",
+    "inbox/deliveries": "/inbox/deliveries",
 }
 PROTECTED_POSTS = {
     "inbox/tickets/<reference:str>/status": (f"/inbox/tickets/{REFERENCE}/status",
@@ -57,6 +58,8 @@ PROTECTED_POSTS = {
     "inbox/tickets/<reference:str>/notes": (f"/inbox/tickets/{REFERENCE}/notes",
                                             {"text": "a note"}),
     "inbox/logout": ("/inbox/logout", {}),
+    "inbox/deliveries/retry": ("/inbox/deliveries/retry", {}),
+    "inbox/deliveries/<reference:str>/retry": (f"/inbox/deliveries/{REFERENCE}/retry", {}),
 }
 #: The only routes open to anybody: the login form and the stylesheet.
 PUBLIC = {("inbox/login", "GET"), ("inbox/login", "POST"), ("inbox/inbox.css", "GET")}

@@ -1,5 +1,6 @@
 """Test doubles for helpdesk tests: a real local HTTP server that records requests and answers as
-scripted, and the example ticket from tests/data."""
+scripted, stateful stand-ins for Freshdesk and Intercom (create, and the lookup by reference), and
+the example ticket from tests/data."""
 from __future__ import annotations
 
 import copy
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 EXAMPLE_TICKET = Path(__file__).resolve().parents[2] / "data" / "ticket_example.json"
 
@@ -37,6 +39,9 @@ class Reply:
     body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: A stateful fake (FakeFreshdesk, FakeIntercom) creates the ticket before this answer: the
+    #: helpdesk has it, the client never learns (with a delay past its timeout, or a 5xx).
+    create_first: bool = False
 
 
 @dataclass
@@ -106,14 +111,18 @@ class RecordingServer:
         with self._changed:
             self.requests.append(request)
             self._changed.notify_all()
-            reply = self.script.pop(0) if self.script else self.default
-            if not self.idempotent or not 200 <= reply.status < 300:
-                return reply
-            key = request.header("Idempotency-Key")
-            if key in self.created:
-                return Reply(200, self.created[key], reply.headers, reply.delay)
-            self.created[key] = request.json
-            return Reply(201, request.json, reply.headers, reply.delay)
+            return self.respond(request)
+
+    def respond(self, request: RecordedRequest) -> Reply:
+        """The answer to one request (called with the lock held); subclasses keep state here."""
+        reply = self.script.pop(0) if self.script else self.default
+        if not self.idempotent or not 200 <= reply.status < 300:
+            return reply
+        key = request.header("Idempotency-Key")
+        if key in self.created:
+            return Reply(200, self.created[key], reply.headers, reply.delay)
+        self.created[key] = request.json
+        return Reply(201, request.json, reply.headers, reply.delay)
 
     def _handler(self):
         server = self
@@ -148,3 +157,92 @@ class RecordingServer:
                 pass
 
         return Handler
+
+
+class StatefulHelpdesk(RecordingServer):
+    """A helpdesk without idempotency keys that keeps what it created and finds it again.
+
+    Scripted replies answer first (a ``create_first`` one after creating the ticket); then every
+    create request makes a new ticket, however often the same one is sent.
+    """
+
+    create_path = ""
+
+    def __init__(self):
+        super().__init__()
+        self.tickets: list[dict] = []
+
+    def respond(self, request: RecordedRequest) -> Reply:
+        creating = request.method == "POST" and urlsplit(request.path).path == self.create_path
+        reply = self.script.pop(0) if self.script else None
+        if reply is not None and not reply.create_first:
+            return reply
+        answer = self.create(request.json) if creating else self.lookup(request)
+        if reply is not None:
+            return reply
+        return answer
+
+    def create(self, body: dict) -> Reply:
+        raise NotImplementedError
+
+    def lookup(self, request: RecordedRequest) -> Reply:
+        raise NotImplementedError
+
+    def references(self) -> list[str]:
+        """The reference of every ticket created, in order (a repeat shows up twice)."""
+        raise NotImplementedError
+
+
+class FakeFreshdesk(StatefulHelpdesk):
+    """Freshdesk v2: POST /api/v2/tickets, and Filter Tickets by tag (GET /api/v2/search/tickets
+    with ``query="tag:'...'"``, answered with {"results": [...], "total": n})."""
+
+    create_path = "/api/v2/tickets"
+
+    def create(self, body: dict) -> Reply:
+        ticket = {"id": len(self.tickets) + 1, "subject": body["subject"], "tags": body["tags"],
+                  "status": body["status"]}
+        self.tickets.append(ticket)
+        return Reply(201, ticket)
+
+    def lookup(self, request: RecordedRequest) -> Reply:
+        parts = urlsplit(request.path)
+        if request.method != "GET" or parts.path != "/api/v2/search/tickets":
+            return Reply(404, {"message": "not found"})
+        query = parse_qs(parts.query).get("query", [""])[0]
+        if not (query.startswith("\"tag:'") and query.endswith("'\"")):
+            return Reply(400, {"description": "Validation failed", "errors": [{"field": "query"}]})
+        tag = query[len("\"tag:'"):-len("'\"")]
+        results = [ticket for ticket in self.tickets if tag in ticket["tags"]]
+        return Reply(200, {"results": results, "total": len(results)})
+
+    def references(self) -> list[str]:
+        return [ticket["subject"][1:].split("]")[0] for ticket in self.tickets]
+
+
+class FakeIntercom(StatefulHelpdesk):
+    """Intercom: POST /tickets, and Search Tickets (POST /tickets/search with a title filter,
+    answered with {"type": "ticket.list", "tickets": [...], "total_count": n})."""
+
+    create_path = "/tickets"
+
+    def create(self, body: dict) -> Reply:
+        ticket = {"type": "ticket", "id": str(1000 + len(self.tickets)),
+                  "ticket_attributes": dict(body["ticket_attributes"]),
+                  "ticket_type_id": body["ticket_type_id"]}
+        self.tickets.append(ticket)
+        return Reply(200, ticket)
+
+    def lookup(self, request: RecordedRequest) -> Reply:
+        if request.method != "POST" or urlsplit(request.path).path != "/tickets/search":
+            return Reply(404, {"type": "error.list", "errors": [{"code": "not_found"}]})
+        query = request.json.get("query") or {}
+        if query.get("field") != "title" or query.get("operator") != "~":
+            return Reply(400, {"type": "error.list", "errors": [{"code": "parameter_invalid"}]})
+        found = [ticket for ticket in self.tickets
+                 if query["value"] in ticket["ticket_attributes"]["_default_title_"]]
+        return Reply(200, {"type": "ticket.list", "tickets": found, "total_count": len(found)})
+
+    def references(self) -> list[str]:
+        return [ticket["ticket_attributes"]["_default_title_"][1:].split("]")[0]
+                for ticket in self.tickets]

@@ -8,9 +8,9 @@ import requests
 
 from actions.helpdesk.base import (
     Outcome,
+    call_helpdesk,
     classify_response,
     parse_retry_after,
-    post_ticket,
     render_text,
     tags,
 )
@@ -49,19 +49,27 @@ def _response(status: int, text: str = "", headers: dict | None = None) -> reque
 def test_status_codes_map_to_outcomes():
     outcomes = {
         status: classify_response(_response(status, "{}"), lambda reply: None).outcome
-        for status in (200, 201, 400, 401, 403, 404, 408, 409, 422, 429, 500, 502, 503)
+        for status in (200, 201, 301, 400, 401, 402, 403, 404, 405, 408, 409, 410, 413, 422, 429,
+                       500, 502, 503)
     }
 
     assert outcomes == {
         200: Outcome.DELIVERED,
         201: Outcome.DELIVERED,
+        # Our setup is wrong, whatever the ticket: delivery pauses instead of failing tickets.
+        301: Outcome.MISCONFIGURED,
+        401: Outcome.MISCONFIGURED,
+        402: Outcome.MISCONFIGURED,
+        403: Outcome.MISCONFIGURED,
+        404: Outcome.MISCONFIGURED,
+        405: Outcome.MISCONFIGURED,
+        410: Outcome.MISCONFIGURED,
+        # The helpdesk read this ticket and refused it: a dead letter, other tickets go on.
         400: Outcome.PERMANENT,
-        401: Outcome.PERMANENT,
-        403: Outcome.PERMANENT,
-        404: Outcome.PERMANENT,
-        408: Outcome.RETRYABLE,
         409: Outcome.PERMANENT,
+        413: Outcome.PERMANENT,
         422: Outcome.PERMANENT,
+        408: Outcome.RETRYABLE,
         429: Outcome.RETRYABLE,
         500: Outcome.RETRYABLE,
         502: Outcome.RETRYABLE,
@@ -84,27 +92,29 @@ def test_server_error_keeps_its_retry_after():
     assert result.error == "HTTP 503: down"
 
 
-def test_redirect_is_not_followed_and_is_permanent():
+def test_redirect_is_not_followed_and_is_a_configuration_error():
     with RecordingServer(Reply(302, "", {"Location": "/elsewhere"})) as server:
-        result = post_ticket(
+        result = call_helpdesk(
             requests.Session(),
+            "POST",
             server.url + "/api/tickets",
-            {},
+            body={},
             headers={},
             timeout=5,
             remote_id=lambda reply: None,
         )
 
-    assert result.permanent
+    assert result.misconfigured
     assert len(server.requests) == 1
 
 
-def test_malformed_address_is_permanent():
-    result = post_ticket(
-        requests.Session(), "not a url", {}, headers={}, timeout=5, remote_id=lambda reply: None
+def test_malformed_address_is_a_configuration_error():
+    result = call_helpdesk(
+        requests.Session(), "POST", "not a url", body={}, headers={}, timeout=5,
+        remote_id=lambda reply: None,
     )
 
-    assert result.permanent
+    assert result.misconfigured
     assert result.error.startswith(("InvalidURL", "MissingSchema"))
 
 

@@ -34,11 +34,11 @@ def test_repeated_delivery_is_accepted_as_the_same_ticket():
     assert len(server.created) == 1
 
 
-def test_wrong_token_is_a_permanent_failure():
+def test_wrong_token_is_a_configuration_error():
     with RecordingServer(Reply(401, {"error": "a valid bearer token is required"})) as server:
         result = BotApiHelpdesk(server.url, "wrong", timeout=5).deliver(example_ticket())
 
-    assert result.permanent
+    assert result.misconfigured
     assert result.status_code == 401
     assert "401" in result.error and "bearer token" in result.error
 

@@ -6,7 +6,7 @@ import html
 
 from actions.helpdesk.base import render_text
 from actions.helpdesk.freshdesk import FreshdeskHelpdesk
-from tests.actions.helpdesk.fakes import RecordingServer, Reply, example_ticket
+from tests.actions.helpdesk.fakes import FakeFreshdesk, RecordingServer, Reply, example_ticket
 
 # What Freshdesk answers to Create a Ticket: 201 with the ticket and its numeric id.
 CREATED = Reply(201, {"id": 1, "status": 2, "priority": 1, "subject": "..."})
@@ -38,7 +38,8 @@ def test_ticket_is_created_with_the_documented_request():
         "status": 2,
         "priority": 1,
         "source": 7,
-        "tags": ["iex_assistant", "category_order_transfer", "system_shopify", "system_e_conomic"],
+        "tags": ["iex_assistant", "category_order_transfer", "system_shopify", "system_e_conomic",
+                 "IEX-20261127-4T34"],
     }
 
 
@@ -79,3 +80,40 @@ def test_rate_limit_is_retryable_after_the_time_freshdesk_asks_for():
 
     assert result.retryable
     assert result.retry_after == 60
+
+
+# --- the lookup before a repeated attempt ------------------------------------------------------
+
+
+def test_the_lookup_filters_by_the_reference_tag_with_the_documented_request():
+    with FakeFreshdesk() as server:
+        result = freshdesk(server).find_delivered(example_ticket())
+
+    assert result is None  # not there: the outbox creates it
+    [request] = server.requests
+    assert request.method == "GET"
+    # Filter Tickets: the query URL-encoded, in double quotes, the string value in single ones.
+    assert request.path == "/api/v2/search/tickets?query=%22tag%3A%27IEX-20261127-4T34%27%22"
+    credentials = base64.b64encode(b"my-api-key:X").decode()
+    assert request.header("Authorization") == f"Basic {credentials}"
+
+
+def test_a_ticket_created_before_is_found_with_its_freshdesk_id():
+    ticket = example_ticket()
+    with FakeFreshdesk() as server:
+        helpdesk = freshdesk(server)
+        created = helpdesk.deliver(ticket)
+        found = helpdesk.find_delivered(ticket)
+        other = helpdesk.find_delivered(example_ticket(id="IEX-20261127-ZZZZ"))
+
+    assert found.delivered and found.remote_id == created.remote_id == "1"
+    assert other is None
+
+
+def test_a_failed_lookup_says_so_and_creates_nothing():
+    with RecordingServer(Reply(429, {"message": "limit"}, {"Retry-After": "30"})) as server:
+        result = freshdesk(server).find_delivered(example_ticket())
+
+    assert result.retryable and result.retry_after == 30
+    assert result.error.startswith("looking the ticket up: HTTP 429")
+    assert [request.method for request in server.requests] == ["GET"]

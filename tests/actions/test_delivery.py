@@ -1,0 +1,84 @@
+"""The delivery commands: list the failed tickets (and a pause), and queue them again."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from actions.helpdesk import BotApiHelpdesk
+from actions.outbox import FAILED, PENDING, Outbox
+from bot.config import PROJECT_ROOT
+from tests.actions.helpdesk.fakes import RecordingServer, Reply, example_ticket
+
+REFUSED = "IEX-20261127-4T34"
+OTHER = "IEX-20261127-B2C3D4"
+
+
+def delivery(outbox_db, *arguments: str) -> subprocess.CompletedProcess:
+    """``python -m actions.delivery ...`` on this outbox, as `make tickets-...` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "actions.delivery", *arguments], capture_output=True, text=True,
+        cwd=PROJECT_ROOT, env={**os.environ, "IEX_OUTBOX_DB": str(outbox_db)}, timeout=60,
+    )
+
+
+def deliver_against(outbox: Outbox, reply: Reply) -> None:
+    with RecordingServer(reply) as helpdesk:
+        outbox.deliver_due(BotApiHelpdesk(helpdesk.url, "token", timeout=5))
+
+
+@pytest.fixture
+def refused(tmp_path) -> Outbox:
+    """An outbox with two tickets the helpdesk refused (422)."""
+    outbox = Outbox(tmp_path / "outbox.db")
+    outbox.enqueue(example_ticket())
+    outbox.enqueue(example_ticket(id=OTHER, idempotency_key="iex-other-key"))
+    for _ in range(2):
+        deliver_against(outbox, Reply(422, {"problems": ["customer.email: bad"]}))
+    return outbox
+
+
+def test_failed_lists_each_failed_ticket_with_its_error(refused):
+    listing = delivery(refused.path, "failed")
+
+    assert listing.returncode == 0, listing.stderr
+    assert "Delivery is running" in listing.stdout and "2 failed ticket(s)" in listing.stdout
+    lines = [line for line in listing.stdout.splitlines() if REFUSED in line]
+    assert len(lines) == 1 and "kunde@webshop.dk" in lines[0] and "HTTP 422" in lines[0]
+
+
+def test_retry_of_one_reference_queues_only_that_ticket(refused):
+    retried = delivery(refused.path, "retry", OTHER)
+
+    assert retried.returncode == 0 and f"{OTHER} queued" in retried.stdout
+    assert (refused.find(OTHER).status, refused.find(REFUSED).status) == (PENDING, FAILED)
+
+
+def test_retry_of_an_unknown_reference_fails_and_changes_nothing(refused):
+    retried = delivery(refused.path, "retry", "IEX-20261127-NOPE22")
+
+    assert retried.returncode == 1 and "no failed ticket IEX-20261127-NOPE22" in retried.stderr
+    assert refused.counts()[FAILED] == 2
+
+
+def test_retry_all_queues_every_failed_ticket(refused):
+    retried = delivery(refused.path, "retry", "--all")
+
+    assert retried.returncode == 0 and "2 failed ticket(s) queued" in retried.stdout
+    assert refused.counts()[PENDING] == 2
+
+
+def test_failed_says_when_delivery_is_paused_and_retry_all_probes_at_once(tmp_path):
+    outbox = Outbox(tmp_path / "outbox.db", retry_base=600)
+    outbox.enqueue(example_ticket())
+    deliver_against(outbox, Reply(401, {"error": "a valid bearer token is required"}))
+
+    listing = delivery(outbox.path, "failed")
+    retried = delivery(outbox.path, "retry", "--all")
+
+    assert "PAUSED" in listing.stdout and "HTTP 401" in listing.stdout
+    assert "1 ticket(s) waiting" in listing.stdout
+    assert "probes the helpdesk at its next round" in retried.stdout
+    assert outbox.pause().next_probe_at <= outbox.clock()
