@@ -374,12 +374,12 @@ class Outbox:
                 "ALERT: ticket delivery to %s is paused, the helpdesk refuses our configuration"
                 " (%s). Fix the settings (token, URL); tickets are kept and delivery resumes by"
                 " itself once a probe gets through (next in %.0f s).",
-                name, result.error, next_probe_at - moment,
+                name, result.for_log, next_probe_at - moment,
             )
         else:
             logger.warning(
                 "ticket delivery to %s still paused after probe %d: %s; next probe in %.0f s",
-                name, probes, result.error, next_probe_at - moment,
+                name, probes, result.for_log, next_probe_at - moment,
             )
 
     def _keep_probing(self, result: DeliveryResult, moment: float) -> None:
@@ -512,7 +512,7 @@ class Outbox:
             if result.delivered:
                 logger.info("ticket %s delivered (%s)", row["reference"], result.remote_id)
             else:
-                logger.warning("ticket %s not delivered: %s", row["reference"], result.error)
+                logger.warning("ticket %s not delivered: %s", row["reference"], result.for_log)
             if result.misconfigured:
                 self._refused_configuration(helpdesk, result, moment)
                 break

@@ -53,6 +53,13 @@ class DeliveryResult:
     def misconfigured(self) -> bool:
         return self.outcome is Outcome.MISCONFIGURED
 
+    @property
+    def for_log(self) -> str:
+        """The error without the helpdesk's answer, which may quote the ticket back (for logs)."""
+        if self.status_code is not None:
+            return f"HTTP {self.status_code}"
+        return self.error or "no error"
+
 
 class Helpdesk(Protocol):
     """A place tickets are delivered to; ``deliver`` never raises for HTTP or network failures.

@@ -77,6 +77,15 @@ def test_status_codes_map_to_outcomes():
     }
 
 
+def test_the_log_line_of_a_refusal_leaves_out_the_helpdesks_answer():
+    answer = '{"errors": [{"field": "description", "value": "order 10023 for anna@webshop.dk"}]}'
+
+    result = classify_response(_response(422, answer), lambda reply: None)
+
+    assert "anna@webshop.dk" in result.error  # kept for the inbox's failed-ticket list
+    assert result.for_log == "HTTP 422"
+
+
 def test_created_ticket_without_a_readable_reply_still_counts_as_delivered():
     result = classify_response(_response(201, "<html>ok</html>"), lambda reply: reply["id"])
 
