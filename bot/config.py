@@ -45,6 +45,18 @@ class Settings:
     inbox_login_window_seconds: int = 900
     #: Mark the inbox cookies Secure (send them over https only); set it behind https.
     inbox_secure_cookies: bool = False
+    #: Key that signs the conversation ids the chat channel issues; set a long random one in
+    #: production (the default is for development only).
+    conversation_secret: str = "dev-conversation-secret"
+    #: Largest request body the chat channel reads, in bytes; larger ones are refused unread.
+    max_request_bytes: int = 65536
+    #: Where the chat's rate-limit counts live: memory:// (per process) or e.g. redis://host:6379.
+    rate_limit_storage: str = "memory://"
+    #: Messages one conversation may send, and all conversations of one client address.
+    message_rate_per_conversation: str = "30/minute"
+    message_rate_per_address: str = "300/minute"
+    #: Addresses of reverse proxies whose X-Forwarded-For names the client; empty: trust none.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def tracker_db(self) -> Path:
@@ -90,4 +102,20 @@ def load_settings() -> Settings:
         ),
         inbox_secure_cookies=os.environ.get("IEX_INBOX_SECURE_COOKIES", "").lower()
         in ("1", "true", "yes"),
+        conversation_secret=os.environ.get(
+            "IEX_CONVERSATION_SECRET", defaults.conversation_secret
+        ),
+        max_request_bytes=int(os.environ.get("IEX_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+        rate_limit_storage=os.environ.get("IEX_RATE_LIMIT_STORAGE", defaults.rate_limit_storage),
+        message_rate_per_conversation=os.environ.get(
+            "IEX_RATE_LIMIT_CONVERSATION", defaults.message_rate_per_conversation
+        ),
+        message_rate_per_address=os.environ.get(
+            "IEX_RATE_LIMIT_ADDRESS", defaults.message_rate_per_address
+        ),
+        trusted_proxies=tuple(
+            address.strip()
+            for address in os.environ.get("IEX_TRUSTED_PROXIES", "").split(",")
+            if address.strip()
+        ),
     )
