@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.config import Settings
-from bot.supervisor import Service, free_port, private_settings, wait_until_ready, web_app
-from tests.conftest import SCREENSHOTS_DIR, start_assistant
+from bot.supervisor import Service, free_port, wait_until_ready, web_app
+from tests.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -220,7 +220,7 @@ def test_articles_and_ticket_blocks_are_rendered_from_custom_payloads(page, supp
                     "due": "Friday 29 November"}},
     ]
     page.route(
-        "**/webhooks/rest/webhook",
+        "**/webhooks/chat/webhook",
         lambda route: route.fulfill(
             status=200, content_type="application/json", body=json.dumps(answers),
             headers={"Access-Control-Allow-Origin": "*"},
@@ -321,19 +321,9 @@ def test_the_open_widget_fits_desktop_and_phone_screens(page, support_page):
     page.screenshot(path=str(SCREENSHOTS_DIR / "widget-phone.png"))
 
 
-@pytest.fixture
-def own_assistant(tmp_path_factory):
-    """A private Rasa server, action server and web app, so stopping Rasa harms no other test."""
-    settings = private_settings(tmp_path_factory.mktemp("own-assistant"))
-    services = start_assistant(settings)
-    yield settings, services
-    for service in reversed(services):
-        service.stop()
-
-
-def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, own_assistant):
-    settings, services = own_assistant
-    rasa = next(service for service in services if service.name == "rasa")
+def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, spare_assistant):
+    settings = spare_assistant.settings
+    rasa = spare_assistant.service("rasa")
     widget = open_support_page(page, f"http://localhost:{settings.port}/")
     widget.say("can I just call you on the phone?")
     widget.expect_answer("billable")
