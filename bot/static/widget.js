@@ -527,8 +527,9 @@
   function showOffline(kind, notice) {
     offline = true;
     const waiting = conversation.messages.some((message) => message.status === "pending");
-    const text = (notice ? notice + " "
-      : kind === "server" ? "The assistant has a problem right now. "
+    // The server's own words when it gave any; the countdown below says when it is sent again.
+    const text = notice || (kind === "server"
+      ? "The assistant has a problem right now. "
       : "We can't reach the assistant right now. ") + (waiting
       ? "Your message is saved and will be sent automatically as soon as the connection is back."
       : "You can keep typing; your messages will be sent as soon as the connection is back.");

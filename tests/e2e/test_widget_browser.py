@@ -347,3 +347,82 @@ def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, spar
     widget.expect_answer("1-3 business days", timeout=60_000)
     expect(widget.banner).to_be_hidden()
     expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
+
+
+def test_an_old_unsigned_conversation_id_is_replaced_and_the_message_arrives(
+    page, support_page, assistant
+):
+    old = {"sessionId": "web-0123456789abcdef0123456789abcdef", "messages": []}
+    page.add_init_script(
+        f"localStorage.setItem({json.dumps('iex-support-widget:' + assistant.settings.rasa_url)},"
+        f" {json.dumps(json.dumps(old))})"
+    )
+    widget = open_support_page(page, support_page)
+    widget.say("can I just call you on the phone?")
+    widget.expect_answer("billable")
+    assert widget.session_id() != old["sessionId"] and "." in widget.session_id()
+    expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
+
+
+def test_a_message_refused_for_its_size_says_why_and_is_not_retried(page, support_page):
+    refusals = []
+
+    def too_long(route):
+        refusals.append(route.request.post_data)
+        route.fulfill(status=413, content_type="application/json",
+                      headers={"Access-Control-Allow-Origin": "*"},
+                      body=json.dumps({"error": "message_too_long", "retry": False,
+                                       "message": "That message is too long for the chat."}))
+
+    page.route("**/webhooks/chat/webhook", too_long)
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred")
+    last = widget.messages_from("customer").last
+    expect(last).to_contain_text("Not sent: That message is too long for the chat.")
+    expect(last.get_by_role("button", name="Retry sending this message")).to_be_visible()
+    page.wait_for_timeout(1500)
+    assert len(refusals) == 1  # a refusal is not sent again on its own
+
+
+def test_a_rate_limited_message_waits_as_told_and_then_arrives(page, support_page):
+    calls = []
+
+    def limited_once(route):
+        calls.append(route.request.url)
+        if len(calls) > 1:
+            return route.continue_()
+        return route.fulfill(
+            status=429, content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*", "Retry-After": "2"},
+            body=json.dumps({"error": "too_many_messages", "retry": True, "retry_after": 2,
+                             "message": "You're sending messages faster than I can answer."}),
+        )
+
+    page.route("**/webhooks/chat/webhook", limited_once)
+    widget = open_support_page(page, support_page)
+    widget.say("can I just call you on the phone?")
+    expect(widget.banner).to_contain_text("faster than I can answer")
+    widget.expect_answer("billable")
+    expect(widget.banner).to_be_hidden()
+    assert len(calls) == 2
+
+
+def test_a_failed_action_is_explained_and_retry_works_once_it_is_back(page, spare_assistant):
+    settings = spare_assistant.settings
+    actions = spare_assistant.service("actions")
+    widget = open_support_page(page, f"http://localhost:{settings.port}/")
+    actions.stop()
+    try:
+        widget.say("order 10023 was not transferred to e-conomic")
+        expect(widget.banner).to_contain_text("went wrong on my side")
+        last = widget.messages_from("customer").last
+        # Retried with backoff a few times, then left to the customer.
+        expect(last).to_contain_text("Not sent", timeout=30_000)
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-action-failed.png"))
+    finally:
+        actions.start(log_file=settings.state_dir / "actions-restarted-browser.log")
+        wait_until_ready([actions], timeout=120)
+    last.get_by_role("button", name="Retry sending this message").click()
+    widget.expect_answer("Did that solve it?")
+    expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
