@@ -30,16 +30,23 @@ class RateLimiter:
 
     def hit(self, limit: str, *key: str) -> Decision:
         """Count one request for ``key`` against ``limit``; refused requests are not counted."""
-        item = parse(limit)
-        if self._strategy.hit(item, *key):
+        if self._strategy.hit(parse(limit), *key):
             return Decision(True)
-        reset_at, _remaining = self._strategy.get_window_stats(item, *key)
-        return Decision(False, max(1, math.ceil(reset_at - time.time())))
+        return Decision(False, self._retry_after(limit, *key))
 
     def hit_all(self, limits: dict[str, str]) -> Decision:
-        """Count one request against several limits (key: limit); refused if any one refuses."""
-        decisions = [self.hit(limit, key) for key, limit in limits.items()]
-        refused = [decision for decision in decisions if not decision.allowed]
-        if not refused:
-            return Decision(True)
-        return Decision(False, max(decision.retry_after_seconds for decision in refused))
+        """Count one request against several limits (key: limit); refused if any one refuses.
+
+        A refused request is counted against none of them.
+        """
+        exhausted = [(limit, key) for key, limit in limits.items()
+                     if not self._strategy.test(parse(limit), key)]
+        if exhausted:
+            return Decision(False, max(self._retry_after(limit, key) for limit, key in exhausted))
+        for key, limit in limits.items():
+            self._strategy.hit(parse(limit), key)
+        return Decision(True)
+
+    def _retry_after(self, limit: str, *key: str) -> int:
+        reset_at, _remaining = self._strategy.get_window_stats(parse(limit), *key)
+        return max(1, math.ceil(reset_at - time.time()))

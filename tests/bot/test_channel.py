@@ -107,3 +107,12 @@ def test_the_default_message_limits_leave_room_for_a_real_customer_but_not_a_flo
     settings = Settings()
     sent = [limiter.hit(settings.message_rate_per_conversation, "c").allowed for _ in range(150)]
     assert all(sent[:20]) and not all(sent)
+
+
+def test_a_request_refused_by_one_limit_is_counted_against_none():
+    limiter = RateLimiter()
+    assert limiter.hit("1/minute", "address:x").allowed
+    for _ in range(5):
+        assert not limiter.hit_all({"conversation:a": "2/minute", "address:x": "1/minute"}).allowed
+    assert limiter.hit("2/minute", "conversation:a").allowed  # the refusals did not use it up
+    assert limiter.hit("2/minute", "conversation:a").allowed
