@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,8 @@ import requests
 from bot.supervisor import private_settings, start_in_background, stop_all
 
 TIMEOUT_SECONDS = 60
+#: How often a message refused as too fast (429) is sent again, after the wait the server names.
+RATE_LIMITED_ATTEMPTS = 5
 #: Where the Rasa server serves the website chat's channel (bot/channel.py, named "chat").
 CHAT_PATH = "/webhooks/chat"
 #: An evaluation is one client holding hundreds of conversations a minute: lift the limits per
@@ -36,10 +39,15 @@ class ChatClient:
         return reply.json()["conversation_id"]
 
     def say(self, sender: str, text: str) -> list[dict]:
-        reply = requests.post(
-            f"{self.rasa_url}{CHAT_PATH}/webhook",
-            json={"sender": sender, "message": text}, timeout=TIMEOUT_SECONDS,
-        )
+        """Send one message and return the replies; told to wait (429), wait and send it again."""
+        for _attempt in range(RATE_LIMITED_ATTEMPTS):
+            reply = requests.post(
+                f"{self.rasa_url}{CHAT_PATH}/webhook",
+                json={"sender": sender, "message": text}, timeout=TIMEOUT_SECONDS,
+            )
+            if reply.status_code != 429:
+                break
+            time.sleep(float(reply.headers.get("Retry-After", 1)))
         reply.raise_for_status()
         return reply.json()
 
