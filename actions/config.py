@@ -80,3 +80,12 @@ OUTBOX_INTERVAL_SECONDS = _float("IEX_OUTBOX_INTERVAL", 2.0)
 #: Retry delays after a failed delivery: base * 2^(attempt-1) seconds, never more than the cap.
 RETRY_BASE_SECONDS = _float("IEX_RETRY_BASE", 5.0)
 RETRY_CAP_SECONDS = _float("IEX_RETRY_CAP", 900.0)
+
+
+# --- Rate limits --------------------------------------------------------------------------------
+
+#: Where the rate-limit counts live (the same IEX_RATE_LIMIT_STORAGE the chat channel reads).
+RATE_LIMIT_STORAGE = os.environ.get("IEX_RATE_LIMIT_STORAGE", "memory://")
+#: Tickets one client address may create, and one conversation; more are refused and kept.
+TICKET_RATE_PER_ADDRESS = os.environ.get("IEX_RATE_LIMIT_TICKETS_ADDRESS", "20/hour")
+TICKET_RATE_PER_CONVERSATION = os.environ.get("IEX_RATE_LIMIT_TICKETS_CONVERSATION", "5/hour")

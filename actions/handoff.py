@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import config
 from actions.case_fields import CASE_SLOTS, prefilled_case, urgency_requested
 from actions.delivery import outbox
 from actions.response_time import response_time_values
 from actions.ticket import Case, build_ticket
 from support_core.events import current_case, latest_problem_report
 from support_core.problems import OTHER, problem_for
+from support_core.rate_limits import Decision, RateLimiter
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
@@ -23,6 +26,34 @@ def _slot_events(values: dict[str, Any]) -> list[EventType]:
 def cleared_case() -> list[EventType]:
     """Events that empty the form's slots, ready for another case."""
     return _slot_events(dict.fromkeys(CASE_SLOTS))
+
+
+@lru_cache(maxsize=1)
+def ticket_limiter() -> RateLimiter:
+    """The rate limiter of this process, on the configured storage."""
+    return RateLimiter(config.RATE_LIMIT_STORAGE)
+
+
+def client_of(events: list[dict[str, Any]]) -> str | None:
+    """The client key the chat channel put on the customer's latest message (None: none)."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            return (event.get("metadata") or {}).get("client")
+    return None
+
+
+def count_ticket(conversation_id: str, client: str | None) -> Decision:
+    """Count one more ticket for the conversation and its client; refused above either limit."""
+    limits = {f"tickets:conversation:{conversation_id}": config.TICKET_RATE_PER_CONVERSATION}
+    if client:
+        limits[f"tickets:client:{client}"] = config.TICKET_RATE_PER_ADDRESS
+    return ticket_limiter().hit_all(limits)
+
+
+def kept_for_later() -> list[EventType]:
+    """Events that keep the case and wait, at the confirmation, for "Send it" once more."""
+    return [SlotSet("confirmation", None), ActiveLoop("ticket_form"),
+            SlotSet("requested_slot", "confirmation"), FollowupAction("action_listen")]
 
 
 class ActionStartHandoff(Action):
@@ -57,6 +88,9 @@ class ActionCreateTicket(Action):
         if slots.get("handoff_gave_up") or slots.get("confirmation") != "confirmed":
             dispatcher.utter_message(response="utter_handoff_gave_up")
             return cleared_case()
+        if not count_ticket(tracker.sender_id, client_of(tracker.events)).allowed:
+            dispatcher.utter_message(response="utter_ticket_rate_limited")
+            return kept_for_later()
         urgent = urgency_requested(tracker.events)
         case = Case(
             email=slots["contact_email"],

@@ -65,6 +65,15 @@ class Settings:
     web_proxies_count: int = 0
     #: The ticket outbox (IEX_OUTBOX_DB, as actions/config.py reads it); None: in state_dir.
     outbox_path: Path | None = None
+    #: Largest request body the chat channel reads, in bytes; larger ones are refused unread.
+    max_request_bytes: int = 65536
+    #: Where the chat's rate-limit counts live: memory:// (per process) or e.g. redis://host:6379.
+    rate_limit_storage: str = "memory://"
+    #: Messages one conversation may send, and all conversations of one client address.
+    message_rate_per_conversation: str = "30/minute"
+    message_rate_per_address: str = "300/minute"
+    #: Addresses of reverse proxies whose X-Forwarded-For names the client; empty: trust none.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def tracker_db(self) -> Path:
@@ -140,4 +149,17 @@ def load_settings() -> Settings:
         ),
         web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
         outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
+        max_request_bytes=int(os.environ.get("IEX_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+        rate_limit_storage=os.environ.get("IEX_RATE_LIMIT_STORAGE", defaults.rate_limit_storage),
+        message_rate_per_conversation=os.environ.get(
+            "IEX_RATE_LIMIT_CONVERSATION", defaults.message_rate_per_conversation
+        ),
+        message_rate_per_address=os.environ.get(
+            "IEX_RATE_LIMIT_ADDRESS", defaults.message_rate_per_address
+        ),
+        trusted_proxies=tuple(
+            address.strip()
+            for address in os.environ.get("IEX_TRUSTED_PROXIES", "").split(",")
+            if address.strip()
+        ),
     )

@@ -10,7 +10,7 @@ import requests
 
 from bot.config import PROJECT_ROOT, Settings
 from bot.supervisor import Service, private_settings, start_in_background
-from evaluation.client import ChatClient
+from evaluation.client import ONE_CLIENT_ENVIRONMENT, ChatClient
 from evaluation.moves import last_turn, moves_of_turn, responses_of_turn, shown_article_urls
 
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -24,7 +24,7 @@ CHROMIUM_ARGUMENTS = [
 
 
 def new_customer() -> str:
-    """A sender id no other test uses, so every test starts its own conversation."""
+    """A customer name no other test uses; the assistant maps it to a conversation of its own."""
     return f"customer-{uuid.uuid4().hex[:12]}"
 
 
@@ -39,15 +39,26 @@ class Reply:
 
 
 class Assistant:
-    """The running assistant, spoken to over the REST channel as a customer's browser does."""
+    """The running assistant, spoken to over the chat channel as a customer's browser does.
+
+    Tests name their customers freely (``new_customer()``); each name gets a conversation id
+    that the channel issued, when it is first used.
+    """
 
     def __init__(self, settings: Settings, services: list[Service]):
         self.settings = settings
         self.services = services
         self.chat = ChatClient(settings.rasa_url, settings.rasa_auth_token)
+        self._conversation_ids: dict[str, str] = {}
+
+    def conversation_id(self, sender: str) -> str:
+        """The issued conversation id that stands for the customer named ``sender``."""
+        if sender not in self._conversation_ids:
+            self._conversation_ids[sender] = self.chat.new_sender()
+        return self._conversation_ids[sender]
 
     def say(self, text: str, sender: str) -> list[dict]:
-        return self.chat.say(sender, text)
+        return self.chat.say(self.conversation_id(sender), text)
 
     def did(self, text: str, sender: str) -> Reply:
         """What the assistant did in reply to ``text``: its moves, responses and actions."""
@@ -78,7 +89,7 @@ class Assistant:
         return reply.json()["tickets"]
 
     def tracker(self, sender: str) -> dict:
-        return self.chat.tracker(sender)
+        return self.chat.tracker(self.conversation_id(sender))
 
 
 def start_assistant(settings: Settings, environment: dict | None = None) -> list[Service]:
@@ -92,13 +103,36 @@ def start_assistant(settings: Settings, environment: dict | None = None) -> list
 TEST_RETRY_ENVIRONMENT = {
     "IEX_RETRY_BASE": "0.5", "IEX_RETRY_CAP": "2", "IEX_OUTBOX_INTERVAL": "0.5",
 }
+#: The tests are one client holding many conversations at once (see ONE_CLIENT_ENVIRONMENT).
+TEST_ENVIRONMENT = {**TEST_RETRY_ENVIRONMENT, **ONE_CLIENT_ENVIRONMENT}
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> Assistant:
     """The whole assistant (Rasa, actions, outbox worker, web app) with the trained model."""
     settings = private_settings(tmp_path_factory.mktemp("assistant-state"))
-    services = start_assistant(settings, TEST_RETRY_ENVIRONMENT)
+    services = start_assistant(settings, TEST_ENVIRONMENT)
+    yield Assistant(settings, services)
+    for service in reversed(services):
+        service.stop()
+
+
+#: A second copy for tests that stop a service or run into the chat's limits: low limits, and
+#: 127.0.0.1 a trusted proxy, so a test names its client address in X-Forwarded-For.
+SPARE_ENVIRONMENT = {
+    **TEST_RETRY_ENVIRONMENT,
+    "IEX_TRUSTED_PROXIES": "127.0.0.1",
+    "IEX_RATE_LIMIT_CONVERSATION": "10/minute",
+    "IEX_RATE_LIMIT_ADDRESS": "60/minute",
+    "IEX_RATE_LIMIT_TICKETS_ADDRESS": "1/hour",
+}
+
+
+@pytest.fixture(scope="session")
+def spare_assistant(tmp_path_factory) -> Assistant:
+    """A private copy of the whole assistant (SPARE_ENVIRONMENT); tests leave it running."""
+    settings = private_settings(tmp_path_factory.mktemp("spare-assistant-state"))
+    services = start_assistant(settings, SPARE_ENVIRONMENT)
     yield Assistant(settings, services)
     for service in reversed(services):
         service.stop()

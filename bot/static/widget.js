@@ -2,7 +2,8 @@
 //   <script src="http://host:8080/widget.js" data-server="http://host:5005" data-title="IEX Support"
 //           data-max-length="5000" data-open="false"></script>
 // It adds a launcher button and a chat window inside a Shadow DOM (the host page's CSS can't reach
-// it) and talks to Rasa's REST channel. Every text from the customer or the assistant goes into the
+// it) and talks to the assistant's chat channel (bot/channel.py), under a conversation id the
+// server issued. Every text from the customer or the assistant goes into the
 // page as text nodes only; links are made only from http/https URLs.
 (function () {
   "use strict";
@@ -10,7 +11,7 @@
   const script = document.currentScript;
   if (!script || window.iexSupportWidget) return; // embedded twice: keep the first one
 
-  const REST_PATH = "/webhooks/rest/webhook";
+  const CHANNEL_PATH = "/webhooks/chat"; // + "/conversations" for a new id, + "/webhook" to talk
   const ANSWER_TIMEOUT_MS = 90000;
   const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000]; // the last one repeats until it works
   const SERVER_ERROR_ATTEMPTS = 3; // a message the server keeps failing on is marked failed
@@ -46,21 +47,17 @@
     },
   };
 
-  function newSessionId() {
-    // crypto.randomUUID only exists on https pages; getRandomValues works everywhere.
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    return "web-" + Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-  }
-
+  // sessionId is the conversation id the server issued; null until the first message asks for one.
   function loadConversation() {
     try {
       const saved = JSON.parse(store.get(storageKey));
-      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.messages)) {
+      if (saved && Array.isArray(saved.messages)) {
+        if (typeof saved.sessionId !== "string") saved.sessionId = null;
         saved.nextId = Math.max(0, ...saved.messages.map((message) => message.id || 0)) + 1;
         return saved;
       }
     } catch (error) { /* unreadable: start afresh */ }
-    return { sessionId: newSessionId(), messages: [], nextId: 1 };
+    return { sessionId: null, messages: [], nextId: 1 };
   }
 
   const conversation = loadConversation();
@@ -424,14 +421,56 @@
     conversation.messages.forEach((message, index) => appendMessage(message, index > lastCustomer));
   }
 
-  // ---- Talking to Rasa's REST channel, with a queue that survives outages -----------------------
+  // ---- Talking to the chat channel, with a queue that survives outages -------------------------
 
-  // kind: "unreachable" (retried until it works), "server" (retried a few times), "refused" (not retried)
+  // kind: "unreachable" (retried until it works), "server" (retried a few times), "limited" (sent
+  // again once the server's wait is over), "renew" (the conversation id is no longer accepted: get
+  // a new one and send again), "refused" (not retried). notice: the server's own words, if any.
   class DeliveryError extends Error {
-    constructor(kind, message) {
+    constructor(kind, message, notice, retryAfterSeconds) {
       super(message);
       this.kind = kind;
+      this.notice = notice || "";
+      this.retryAfterSeconds = retryAfterSeconds || 0;
     }
+  }
+
+  /** Why the channel refused a message, in its words if it sent any, else in the widget's. */
+  async function refusalOf(reply) {
+    const body = await reply.json().catch(() => ({}));
+    const notice = body && typeof body.message === "string" ? body.message : "";
+    const status = reply.status;
+    if (status === 401) return new DeliveryError("renew", "the conversation has expired", notice);
+    if (status === 413) {
+      return new DeliveryError("refused", notice || "the message is too long for the chat", notice);
+    }
+    if (status === 429) {
+      const wait = Number(body && body.retry_after) || Number(reply.headers.get("Retry-After")) || 15;
+      return new DeliveryError("limited", "too many messages at once", notice ||
+        "You're sending messages faster than the assistant can answer. It will be sent shortly.", wait);
+    }
+    const temporary = status >= 500 || [408, 409, 425].includes(status);
+    if (temporary) {
+      return new DeliveryError("server", "the assistant answered with an error (HTTP " + status + ")",
+        notice);
+    }
+    return new DeliveryError("refused", notice || "the assistant couldn't read it (HTTP " + status + ")",
+      notice);
+  }
+
+  /** A new conversation id from the server, kept with the conversation. */
+  async function renewSession() {
+    let reply;
+    try {
+      reply = await fetch(config.server + CHANNEL_PATH + "/conversations", { method: "POST" });
+    } catch (error) {
+      throw new DeliveryError("unreachable", "the assistant can't be reached");
+    }
+    const body = reply.ok ? await reply.json().catch(() => null) : null;
+    if (!body || typeof body.conversation_id !== "string") throw await refusalOf(reply);
+    conversation.sessionId = body.conversation_id;
+    saveConversation();
+    return conversation.sessionId;
   }
 
   let offline = false;
@@ -446,7 +485,7 @@
     try {
       let reply;
       try {
-        reply = await fetch(config.server + REST_PATH, {
+        reply = await fetch(config.server + CHANNEL_PATH + "/webhook", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ sender: sessionId, message: text }),
@@ -459,11 +498,7 @@
         }
         throw new DeliveryError("unreachable", "the assistant can't be reached");
       }
-      if (!reply.ok) {
-        const temporary = reply.status >= 500 || [408, 409, 425, 429].includes(reply.status);
-        throw new DeliveryError(temporary ? "server" : "refused",
-          "the assistant answered with an error (HTTP " + reply.status + ")");
-      }
+      if (!reply.ok) throw await refusalOf(reply);
       const answers = await reply.json().catch(() => {
         throw new DeliveryError("unreachable", "the answer was cut off");
       });
@@ -489,10 +524,11 @@
     if (active) scrollToEnd();
   }
 
-  function showOffline(kind) {
+  function showOffline(kind, notice) {
     offline = true;
     const waiting = conversation.messages.some((message) => message.status === "pending");
-    const text = (kind === "server"
+    // The server's own words when it gave any; the countdown below says when it is sent again.
+    const text = notice || (kind === "server"
       ? "The assistant has a problem right now. "
       : "We can't reach the assistant right now. ") + (waiting
       ? "Your message is saved and will be sent automatically as soon as the connection is back."
@@ -513,12 +549,14 @@
     refreshAllDeliveries();
   }
 
-  function scheduleRetry() {
+  /** Try again after a backoff delay, or after exactly the wait the server asked for. */
+  function scheduleRetry(waitSeconds) {
     clearTimeout(retryTimer);
     clearInterval(countdownTimer);
     const base = RETRY_DELAYS_MS[Math.min(retryAttempt, RETRY_DELAYS_MS.length - 1)];
-    const delay = Math.round(base * (0.8 + Math.random() * 0.4)); // jitter: not all at once
-    retryAttempt += 1;
+    const delay = waitSeconds ? waitSeconds * 1000
+      : Math.round(base * (0.8 + Math.random() * 0.4)); // jitter: not all at once
+    if (!waitSeconds) retryAttempt += 1;
     const due = Date.now() + delay;
     const showCountdown = () => {
       bannerRetry.textContent = "Trying again in " + Math.max(1, Math.ceil((due - Date.now()) / 1000)) + " s";
@@ -555,15 +593,17 @@
           else if (offline) scheduleRetry();
           return;
         }
-        const sessionId = conversation.sessionId;
+        let sessionId = conversation.sessionId;
         sendingId = next.id;
         refreshDelivery(next);
         setTyping(true);
         try {
+          if (!sessionId) sessionId = await renewSession();
           const answers = await askRasa(next.payload, sessionId);
           if (sessionId !== conversation.sessionId) continue; // started over meanwhile
           next.status = "sent";
           delete next.serverErrors;
+          delete next.renewed;
           showOnline();
           saveConversation();
           refreshDelivery(next);
@@ -571,17 +611,30 @@
         } catch (error) {
           if (!(error instanceof DeliveryError)) throw error;
           if (sessionId !== conversation.sessionId) continue;
+          if (error.kind === "renew" && !next.renewed) {
+            // An id from before the server issued them, or one signed with an old key.
+            next.renewed = true;
+            conversation.sessionId = null;
+            saveConversation();
+            continue;
+          }
+          if (error.kind === "limited") {
+            saveConversation();
+            showOffline(error.kind, error.notice);
+            scheduleRetry(error.retryAfterSeconds);
+            return;
+          }
           if (error.kind === "server") next.serverErrors = (next.serverErrors || 0) + 1;
           const tryAgain = error.kind === "unreachable" ||
             (error.kind === "server" && next.serverErrors < SERVER_ERROR_ATTEMPTS);
           if (tryAgain) {
             saveConversation();
-            showOffline(error.kind);
+            showOffline(error.kind, error.notice);
             scheduleRetry();
             return;
           }
           next.status = "failed";
-          next.failure = error.message;
+          next.failure = error.notice || error.message;
           saveConversation();
           refreshDelivery(next);
         } finally {
@@ -648,7 +701,7 @@
   function startOver() {
     clearTimeout(retryTimer);
     retryTimer = null;
-    conversation.sessionId = newSessionId();
+    conversation.sessionId = null; // the next message asks the server for a new one
     conversation.messages = [];
     saveConversation();
     setTyping(false);

@@ -23,12 +23,12 @@ def test_demo_page_shows_the_line_to_embed_the_widget_elsewhere(tmp_path):
     ) in page.text
 
 
-def test_widget_script_is_served_as_javascript_and_talks_rest(tmp_path):
+def test_widget_script_is_served_as_javascript_and_talks_to_the_chat_channel(tmp_path):
     _, script = create_app(Settings(state_dir=tmp_path)).test_client.get("/widget.js")
     assert script.status == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "attachShadow" in script.text
-    assert "/webhooks/rest/webhook" in script.text
+    assert '"/webhooks/chat"' in script.text and '"/conversations"' in script.text
 
 
 def test_widget_stylesheet_is_served_as_css(tmp_path):

@@ -65,7 +65,7 @@ def test_a_confirmed_case_reaches_the_ticket_api_with_its_fields_and_transcript(
     assert reference.startswith("IEX-")
 
     ticket = wait_for_ticket(assistant, reference)
-    assert ticket["conversation_id"] == customer
+    assert ticket["conversation_id"] == assistant.conversation_id(customer)
     assert ticket["customer"]["email"] == "anna@webshop.dk"
     assert ticket["systems"] == ["Shopify", "e-conomic"]
     assert ticket["examples"]["order_ids"] == ["10023", "10024"]

@@ -2,6 +2,7 @@
 mode refuses development defaults before anything starts."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import requests
 
 from bot.config import PROJECT_ROOT
 from bot.supervisor import BIN_DIR, private_settings
+from evaluation.client import ChatClient
 from tests.conftest import MODELS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -82,12 +84,10 @@ def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
         assert f"http://localhost:{settings.port}/" in ready
         page = requests.get(f"http://localhost:{settings.port}/", timeout=10)
         assert page.status_code == 200 and "IEX Support" in page.text
-        reply = requests.post(
-            f"{settings.rasa_url}/webhooks/rest/webhook",
-            json={"sender": "restart-check", "message": "can I call you?"}, timeout=60,
-        )
-        assert "billable" in reply.text
-        # The HTTP API is protected by the token; the chat channel is not.
+        chat = ChatClient(settings.rasa_url, settings.rasa_auth_token)
+        conversation = chat.new_sender()
+        assert "billable" in json.dumps(chat.say(conversation, "can I call you?"))
+        # The HTTP API is protected by the token; the chat channel by its signed ids.
         assert requests.get(f"{settings.rasa_url}/status", timeout=10).status_code == 401
     finally:
         exit_code = first.interrupt()
@@ -99,7 +99,7 @@ def test_run_starts_everything_and_a_conversation_survives_a_restart(tmp_path):
     try:
         second.wait_for("Chat with the assistant at")
         tracker = requests.get(
-            f"{settings.rasa_url}/conversations/restart-check/tracker",
+            f"{settings.rasa_url}/conversations/{conversation}/tracker",
             params={"token": settings.rasa_auth_token}, timeout=30,
         ).json()
         said = [event.get("text") for event in tracker["events"] if event["event"] == "user"]

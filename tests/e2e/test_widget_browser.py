@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.config import Settings
-from bot.supervisor import Service, free_port, private_settings, wait_until_ready, web_app
-from tests.conftest import SCREENSHOTS_DIR, start_assistant
+from bot.supervisor import Service, free_port, wait_until_ready, web_app
+from tests.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.e2e
 
@@ -220,7 +220,7 @@ def test_articles_and_ticket_blocks_are_rendered_from_custom_payloads(page, supp
                     "due": "Friday 29 November"}},
     ]
     page.route(
-        "**/webhooks/rest/webhook",
+        "**/webhooks/chat/webhook",
         lambda route: route.fulfill(
             status=200, content_type="application/json", body=json.dumps(answers),
             headers={"Access-Control-Allow-Origin": "*"},
@@ -321,19 +321,9 @@ def test_the_open_widget_fits_desktop_and_phone_screens(page, support_page):
     page.screenshot(path=str(SCREENSHOTS_DIR / "widget-phone.png"))
 
 
-@pytest.fixture
-def own_assistant(tmp_path_factory):
-    """A private Rasa server, action server and web app, so stopping Rasa harms no other test."""
-    settings = private_settings(tmp_path_factory.mktemp("own-assistant"))
-    services = start_assistant(settings)
-    yield settings, services
-    for service in reversed(services):
-        service.stop()
-
-
-def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, own_assistant):
-    settings, services = own_assistant
-    rasa = next(service for service in services if service.name == "rasa")
+def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, spare_assistant):
+    settings = spare_assistant.settings
+    rasa = spare_assistant.service("rasa")
     widget = open_support_page(page, f"http://localhost:{settings.port}/")
     widget.say("can I just call you on the phone?")
     widget.expect_answer("billable")
@@ -356,4 +346,83 @@ def test_a_message_typed_while_rasa_is_down_arrives_after_the_restart(page, own_
     wait_until_ready([rasa], timeout=180)
     widget.expect_answer("1-3 business days", timeout=60_000)
     expect(widget.banner).to_be_hidden()
+    expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
+
+
+def test_an_old_unsigned_conversation_id_is_replaced_and_the_message_arrives(
+    page, support_page, assistant
+):
+    old = {"sessionId": "web-0123456789abcdef0123456789abcdef", "messages": []}
+    page.add_init_script(
+        f"localStorage.setItem({json.dumps('iex-support-widget:' + assistant.settings.rasa_url)},"
+        f" {json.dumps(json.dumps(old))})"
+    )
+    widget = open_support_page(page, support_page)
+    widget.say("can I just call you on the phone?")
+    widget.expect_answer("billable")
+    assert widget.session_id() != old["sessionId"] and "." in widget.session_id()
+    expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
+
+
+def test_a_message_refused_for_its_size_says_why_and_is_not_retried(page, support_page):
+    refusals = []
+
+    def too_long(route):
+        refusals.append(route.request.post_data)
+        route.fulfill(status=413, content_type="application/json",
+                      headers={"Access-Control-Allow-Origin": "*"},
+                      body=json.dumps({"error": "message_too_long", "retry": False,
+                                       "message": "That message is too long for the chat."}))
+
+    page.route("**/webhooks/chat/webhook", too_long)
+    widget = open_support_page(page, support_page)
+    widget.say("order 10023 was not transferred")
+    last = widget.messages_from("customer").last
+    expect(last).to_contain_text("Not sent: That message is too long for the chat.")
+    expect(last.get_by_role("button", name="Retry sending this message")).to_be_visible()
+    page.wait_for_timeout(1500)
+    assert len(refusals) == 1  # a refusal is not sent again on its own
+
+
+def test_a_rate_limited_message_waits_as_told_and_then_arrives(page, support_page):
+    calls = []
+
+    def limited_once(route):
+        calls.append(route.request.url)
+        if len(calls) > 1:
+            return route.continue_()
+        return route.fulfill(
+            status=429, content_type="application/json",
+            headers={"Access-Control-Allow-Origin": "*", "Retry-After": "2"},
+            body=json.dumps({"error": "too_many_messages", "retry": True, "retry_after": 2,
+                             "message": "You're sending messages faster than I can answer."}),
+        )
+
+    page.route("**/webhooks/chat/webhook", limited_once)
+    widget = open_support_page(page, support_page)
+    widget.say("can I just call you on the phone?")
+    expect(widget.banner).to_contain_text("faster than I can answer")
+    widget.expect_answer("billable")
+    expect(widget.banner).to_be_hidden()
+    assert len(calls) == 2
+
+
+def test_a_failed_action_is_explained_and_retry_works_once_it_is_back(page, spare_assistant):
+    settings = spare_assistant.settings
+    actions = spare_assistant.service("actions")
+    widget = open_support_page(page, f"http://localhost:{settings.port}/")
+    actions.stop()
+    try:
+        widget.say("order 10023 was not transferred to e-conomic")
+        expect(widget.banner).to_contain_text("went wrong on my side")
+        last = widget.messages_from("customer").last
+        # Retried with backoff a few times, then left to the customer.
+        expect(last).to_contain_text("Not sent", timeout=30_000)
+        SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-action-failed.png"))
+    finally:
+        actions.start(log_file=settings.state_dir / "actions-restarted-browser.log")
+        wait_until_ready([actions], timeout=120)
+    last.get_by_role("button", name="Retry sending this message").click()
+    widget.expect_answer("Did that solve it?")
     expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")

@@ -1,0 +1,15 @@
+"""Fixtures of the action tests."""
+from __future__ import annotations
+
+import pytest
+
+from actions import handoff
+from support_core.rate_limits import RateLimiter
+
+
+@pytest.fixture(autouse=True)
+def fresh_ticket_limits(monkeypatch) -> RateLimiter:
+    """Every test counts tickets from zero: the limits of one test don't refuse the next one's."""
+    limiter = RateLimiter()
+    monkeypatch.setattr(handoff, "ticket_limiter", lambda: limiter)
+    return limiter
