@@ -91,7 +91,7 @@ def read_body(body: bytes, max_request_bytes: int) -> dict[str, Any]:
         raise Refusal(413, "message_too_long", "utter_message_too_long")
     try:
         payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nesting
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("message"), str):
         raise Refusal(400, "message_unreadable", "utter_message_unreadable")
@@ -157,7 +157,9 @@ class SupportChannel(RestInput):
         try:
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                              metadata=metadata))
-        except (asyncio.CancelledError, Exception):
+        except asyncio.CancelledError:
+            raise  # the client went away: nobody is waiting for a 503
+        except Exception:
             logger.exception("chat.message.failure", extra={"sender": sender})
             failures.append("the message could not be handled")
         finally:

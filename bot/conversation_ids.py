@@ -27,10 +27,13 @@ def new_conversation_id(secret: str) -> str:
 
 def is_issued(conversation_id: object, secret: str) -> bool:
     """Whether ``conversation_id`` is one this server issued with ``secret``."""
-    if not isinstance(conversation_id, str) or not conversation_id.startswith(PREFIX):
+    if not secret or not isinstance(conversation_id, str) or not conversation_id.startswith(PREFIX):
         return False
     random_part, _, signature = conversation_id.rpartition(".")
-    return bool(random_part) and hmac.compare_digest(signature, _signature(random_part, secret))
+    # Bytes: compare_digest refuses strings with non-ASCII characters.
+    return bool(random_part) and hmac.compare_digest(
+        signature.encode(), _signature(random_part, secret).encode()
+    )
 
 
 def client_key(address: str, secret: str) -> str:

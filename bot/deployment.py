@@ -5,6 +5,7 @@ is unsafe; in development ``make run`` starts with one warning that lists the de
 """
 from __future__ import annotations
 
+import re
 import sys
 from urllib.parse import urlsplit
 
@@ -20,6 +21,8 @@ SECRETS = {
 }
 #: Shortest secret production accepts (``secrets.token_urlsafe(32)`` gives 43 characters).
 MIN_SECRET_LENGTH = 32
+#: An origin as a browser sends it: https, a host name and perhaps a port, nothing else.
+_EXACT_ORIGIN = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 
 def unsafe_settings(settings: Settings) -> list[str]:
@@ -46,6 +49,12 @@ def unsafe_settings(settings: Settings) -> list[str]:
             problems.append("IEX_ALLOWED_ORIGINS allows every origin (*)")
         elif urlsplit(origin).scheme != "https":
             problems.append(f"IEX_ALLOWED_ORIGINS has {origin}, which is not https")
+        elif not _EXACT_ORIGIN.fullmatch(origin):
+            # Sanic-CORS reads an origin with *, ?, \\ or ] as a regular expression.
+            problems.append(
+                f"IEX_ALLOWED_ORIGINS has {origin}, which is not one exact origin"
+                " (https://host or https://host:port, no pattern, no path)"
+            )
     if urlsplit(settings.rasa_url).scheme != "https":
         problems.append(f"IEX_RASA_URL is {settings.rasa_url}, which is not https")
     return problems

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 def carries_secret(request: Request, secret: str) -> bool:
     """Whether the request carries the shared secret (compared in constant time)."""
     given = request.headers.get(SECRET_HEADER, "")
-    return hmac.compare_digest(given.encode(), secret.encode())
+    # An empty secret would match a missing header: then nothing gets in.
+    return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
 
 
 @hookimpl

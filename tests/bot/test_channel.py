@@ -20,7 +20,7 @@ def test_an_issued_conversation_id_is_accepted_and_every_id_is_new():
 
 @pytest.mark.parametrize("conversation_id", [
     None, 17, "", "default", "web-0123456789abcdef0123456789abcdef",  # the widget's old ids
-    "web-abc.def",
+    "web-abc.def", "web-x.\u00e9", "web-\u00e9.abc",
 ])
 def test_ids_the_server_did_not_issue_are_refused(conversation_id):
     assert not is_issued(conversation_id, SECRET)
@@ -31,6 +31,10 @@ def test_a_changed_or_otherwise_signed_id_is_refused():
     random_part, signature = issued.rsplit(".", 1)
     assert not is_issued(random_part + "x." + signature, SECRET)
     assert not is_issued(issued, "another-secret")
+
+
+def test_with_an_empty_secret_no_id_is_accepted():
+    assert not is_issued(new_conversation_id(""), "")
 
 
 def test_the_client_key_names_an_address_without_holding_it():
@@ -55,6 +59,7 @@ def test_a_forged_first_hop_does_not_hide_the_real_client():
 @pytest.mark.parametrize("body", [
     b"[1]", b"null", b"", b"{not json", b"\xff\xfe", b'"text"', b"{}",
     b'{"sender": "x"}', b'{"sender": "x", "message": 5}', b'{"sender": "x", "message": null}',
+    b"[" * 60000,  # under the size limit, but deeper than the JSON parser goes
 ])
 def test_unreadable_bodies_are_refused_as_bad_requests(body):
     with pytest.raises(Refusal) as refused:

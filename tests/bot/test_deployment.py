@@ -52,6 +52,10 @@ def test_every_development_default_is_listed():
 @pytest.mark.parametrize("change, problem", [
     ({"allowed_origins": ("*",)}, "IEX_ALLOWED_ORIGINS allows every origin (*)"),
     ({"allowed_origins": ("http://www.iex.dk",)}, "IEX_ALLOWED_ORIGINS has http://www.iex.dk"),
+    # Sanic-CORS would read these as patterns that match other sites too.
+    ({"allowed_origins": ("https://*",)}, "IEX_ALLOWED_ORIGINS has https://*, which is not one"),
+    ({"allowed_origins": ("https://.*\\.iex\\.dk",)}, "IEX_ALLOWED_ORIGINS has https://.*"),
+    ({"allowed_origins": ("https://www.iex.dk/chat",)}, "IEX_ALLOWED_ORIGINS has https://www.iex.dk/chat,"),
     ({"rasa_url": "http://chat.iex.dk"}, "IEX_RASA_URL is http://chat.iex.dk"),
     ({"action_secret": "short"}, "IEX_ACTION_SECRET is shorter than 32 characters"),
     ({"inbox_secret_key": "short"}, "IEX_INBOX_SECRET_KEY is shorter than 32 characters"),

@@ -22,3 +22,16 @@ def test_a_guard_that_cannot_load_stops_the_action_server(monkeypatch):
     manager = pluggy.PluginManager("rasa_sdk")
     with pytest.raises(ImportError, match="guard could not be loaded"):
         _discover_plugins(manager)
+
+
+class _Request:
+    def __init__(self, headers: dict[str, str]):
+        self.headers = headers
+
+
+def test_an_empty_secret_lets_no_call_in():
+    from rasa_sdk_plugins.action_guard import SECRET_HEADER, carries_secret
+
+    assert carries_secret(_Request({SECRET_HEADER: "s3cret"}), "s3cret")
+    assert not carries_secret(_Request({}), "")
+    assert not carries_secret(_Request({SECRET_HEADER: ""}), "")
