@@ -502,6 +502,9 @@ class Outbox:
             return attempts
         probing = pause is not None
         while len(attempts) < limit:
+            if now is None:
+                # A long round must not start leases (or backoffs) from its own start time.
+                moment = self.clock()
             claimed = self._claim_next(moment)
             if claimed is None:
                 break

@@ -131,7 +131,11 @@ def found_remote_id(lookup: DeliveryResult) -> DeliveryResult | None:
         return None
     if lookup.delivered:
         return lookup
-    return replace(lookup, error=f"looking the ticket up: {lookup.error}")
+    error = f"looking the ticket up: {lookup.error}"
+    if lookup.permanent:
+        # The helpdesk refused the search, not the ticket: try again later, never fail it.
+        return replace(lookup, outcome=Outcome.RETRYABLE, error=error)
+    return replace(lookup, error=error)
 
 
 def _describe(error: Exception) -> str:

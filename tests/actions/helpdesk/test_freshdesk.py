@@ -117,3 +117,11 @@ def test_a_failed_lookup_says_so_and_creates_nothing():
     assert result.retryable and result.retry_after == 30
     assert result.error.startswith("looking the ticket up: HTTP 429")
     assert [request.method for request in server.requests] == ["GET"]
+
+
+def test_a_search_the_helpdesk_refuses_is_tried_again_and_never_fails_the_ticket():
+    with RecordingServer(Reply(400, {"description": "Validation failed"})) as server:
+        result = freshdesk(server).find_delivered(example_ticket())
+
+    assert result.retryable and not result.permanent
+    assert result.error.startswith("looking the ticket up: HTTP 400")
