@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 
 from bot.deployment import refuse_unsafe_production
@@ -67,6 +68,9 @@ def install() -> None:
 def main() -> None:
     """Run Rasa's command line (``rasa run ...``) with customer text kept out of its log."""
     refuse_unsafe_production("Rasa server")
+    # Rasa writes its console format (which the filter cannot read) when stderr is a terminal,
+    # as under `make shell`; JSON lines everywhere keep the filter working.
+    os.environ["FORCE_JSON_LOGGING"] = "1"
     install()
     from rasa.__main__ import main as rasa_main  # after install(): Rasa logs while it loads
 
