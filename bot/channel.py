@@ -122,19 +122,27 @@ class SupportChannel(RestInput):
             raise Refusal(401, "conversation_invalid", "utter_conversation_expired")
         if len(text) > settings.max_message_length:
             raise Refusal(413, "message_too_long", "utter_message_too_long")
-        address = client_address(
-            request.ip, request.headers.get("x-forwarded-for"), settings.trusted_proxies
-        )
-        client = client_key(address, settings.conversation_secret)
-        decision = self.limiter.hit_all({
+        client = self.client_of(request)
+        self.count({
             f"conversation:{sender}": settings.message_rate_per_conversation,
             f"address:{client}": settings.message_rate_per_address,
         })
+        return sender, text, {"client": client}
+
+    def client_of(self, request: Request) -> str:
+        """The pseudonym of the request's client address (the limits count it, nothing keeps it)."""
+        address = client_address(
+            request.ip, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies
+        )
+        return client_key(address, self.settings.conversation_secret)
+
+    def count(self, limits: dict[str, str]) -> None:
+        """Count one request against each key's rate; refuse it if any limit is reached."""
+        decision = self.limiter.hit_all(limits)
         if not decision.allowed:
             raise Refusal(429, "too_many_messages", "utter_too_many_messages",
                           {"retry_after": decision.retry_after_seconds}, retry=True,
                           retry_after_seconds=decision.retry_after_seconds)
-        return sender, text, {"client": client}
 
     def refusal_response(self, request: Request, refusal: Refusal) -> HTTPResponse:
         values = {"max_length": self.settings.max_message_length, **refusal.values}
@@ -184,6 +192,12 @@ class SupportChannel(RestInput):
 
         @chat.route("/conversations", methods=["POST"])
         async def new_conversation(request: Request) -> HTTPResponse:
+            # Counted per address: a fresh id for every message must not dodge the limits.
+            try:
+                self.count({f"new:{self.client_of(request)}":
+                            self.settings.conversation_rate_per_address})
+            except Refusal as refusal:
+                return self.refusal_response(request, refusal)
             conversation_id = new_conversation_id(self.settings.conversation_secret)
             return response.json({"conversation_id": conversation_id}, status=201)
 

@@ -72,6 +72,8 @@ class Settings:
     #: Messages one conversation may send, and all conversations of one client address.
     message_rate_per_conversation: str = "30/minute"
     message_rate_per_address: str = "300/minute"
+    #: New conversation ids one client address may get, so fresh ids cannot dodge the limits.
+    conversation_rate_per_address: str = "60/minute"
     #: Addresses of reverse proxies whose X-Forwarded-For names the client; empty: trust none.
     trusted_proxies: tuple[str, ...] = ()
 
@@ -156,6 +158,9 @@ def load_settings() -> Settings:
         ),
         message_rate_per_address=os.environ.get(
             "IEX_RATE_LIMIT_ADDRESS", defaults.message_rate_per_address
+        ),
+        conversation_rate_per_address=os.environ.get(
+            "IEX_RATE_LIMIT_NEW_CONVERSATIONS", defaults.conversation_rate_per_address
         ),
         trusted_proxies=tuple(
             address.strip()

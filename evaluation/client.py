@@ -22,6 +22,7 @@ CHAT_PATH = "/webhooks/chat"
 #: client address (those per conversation stay), which would refuse it as a flood.
 ONE_CLIENT_ENVIRONMENT = {
     "IEX_RATE_LIMIT_ADDRESS": "100000/minute", "IEX_RATE_LIMIT_TICKETS_ADDRESS": "100000/hour",
+    "IEX_RATE_LIMIT_NEW_CONVERSATIONS": "100000/minute",
 }
 
 

@@ -180,6 +180,19 @@ def test_one_client_address_cannot_flood_the_chat_from_many_conversations(spare_
     assert other.status_code == 200
 
 
+def test_one_client_address_cannot_mint_conversation_ids_without_end(spare_assistant):
+    minter = {"X-Forwarded-For": "203.0.113.11"}
+    url = f"{spare_assistant.settings.rasa_url}{CHAT_PATH}/conversations"
+    statuses = [requests.post(url, headers=minter, timeout=10).status_code for _ in range(201)]
+
+    assert statuses[:200] == [201] * 200
+    refused = requests.post(url, headers=minter, timeout=10)
+    assert refused.status_code == 429 and refused.json()["error"] == "too_many_messages"
+    assert int(refused.headers["Retry-After"]) > 0
+    other = requests.post(url, headers={"X-Forwarded-For": "203.0.113.12"}, timeout=10)
+    assert other.status_code == 201
+
+
 def write_up_case(assistant, customer: str, address: str) -> list[dict]:
     """Go through the write-up to the summary; "Send it" comes from ``address``."""
     for text in ["an order was not transferred to our accounting system", "/deny",
