@@ -45,7 +45,9 @@ _LONGEST_CARD = max(length for _, _, lengths in _CARD_BRANDS for length in lengt
 #: ("400233 400234 400235") are grouped otherwise and so are never taken for a card.
 _CARD_LAYOUTS = re.compile(r"(?:4,)+[1-4]|4,6,[45]")
 #: Digits in groups separated by single spaces or dashes, as card numbers are written.
-_DIGIT_GROUPS = re.compile(r"(?<![\w-])\d+(?:[ -]\d+)*(?![\w-])")
+_DIGIT_GROUPS = re.compile(r"(?<![\w.-])\d+(?:(?: {1,3}|[.-])\d+)*(?![\w-]|\.\d)")
+#: What may stand between the groups of a card number: up to three spaces, a dash or a dot.
+_GROUP_SEPARATOR = r" {1,3}|[.-]"
 
 _SECURITY_CODE = re.compile(
     r"\b(cvc2?|cvv2?|security code|card code|sikkerhedskode|kontrolcifre|kontrolkode)\b"
@@ -146,7 +148,7 @@ def looks_like_card_number(candidate: str) -> bool:
 
     ``candidate`` is the number as written: unbroken, or in groups separated by spaces or dashes.
     """
-    groups = re.split(r"[ -]", candidate.strip())
+    groups = re.split(_GROUP_SEPARATOR, candidate.strip())
     digits = "".join(groups)
     if not digits.isdigit() or not passes_luhn(digits):
         return False
@@ -159,7 +161,7 @@ def looks_like_card_number(candidate: str) -> bool:
 
 def _card_numbers_in(written: str) -> tuple[str, bool]:
     """Replace the card numbers in a run of digit groups; the other groups stay as written."""
-    pieces = re.split(r"([ -])", written)
+    pieces = re.split(f"({_GROUP_SEPARATOR})", written)
     numbers, separators = pieces[0::2], pieces[1::2] + [""]
     kept: list[str] = []
     start, replaced = 0, False

@@ -585,8 +585,9 @@ def test_the_wait_grows_with_each_failure_and_says_how_long(tmp_path):
 
     reply = StaffClient(inbox_app(settings)).log_in()
 
-    assert reply.status == 429 and reply.headers["retry-after"] == "4"
-    assert "Try again in 4 seconds." in reply.text
+    # 4 s after the last failure; on a slow machine part of a second may already have passed.
+    assert reply.status == 429 and reply.headers["retry-after"] in ("3", "4")
+    assert f"Try again in {reply.headers['retry-after']} seconds." in reply.text
 
 
 @pytest.fixture
