@@ -180,7 +180,9 @@ class Outbox:
 
         Outboxes written before references were unique may hold two tickets with one reference.
         The one a helpdesk already has (else the first) keeps it; the other gets a new one (its
-        customer was told a reference that was taken). Two delivered ones are only logged apart.
+        customer was told a reference that was taken). When both were delivered, the second is
+        renamed here as well, and the warning names both references: its helpdesk copy keeps the
+        old one.
         """
         with self._transaction() as db:
             shared = db.execute(
