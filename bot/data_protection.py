@@ -34,7 +34,7 @@ from actions.extraction import extract_emails, is_valid_email
 from actions.outbox import DELIVERED
 from bot.config import load_settings
 from bot.inbox.conversations import split_sessions
-from bot.ticket_store import CLOSED
+from bot.ticket_store import CLOSED, stored_time
 from storage import sqlite
 
 SECONDS_PER_DAY = 86_400
@@ -65,16 +65,10 @@ class Stores:
 @contextmanager
 def _deleting(path: Path) -> Iterator[sqlite3.Connection]:
     """A write transaction whose deleted rows are overwritten in the file, not just unlinked."""
+    with sqlite.transaction(path, secure_delete=True) as db:
+        yield db
+    # Old page versions stay in a write-ahead log until it is checkpointed.
     with sqlite.connect(path) as db:
-        db.execute("PRAGMA secure_delete = ON")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-        # Old page versions stay in a write-ahead log until it is checkpointed.
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -86,11 +80,6 @@ def _has_table(db: sqlite3.Connection, table: str) -> bool:
 
 def _placeholders(values: Iterable[Any]) -> str:
     return ", ".join("?" for _ in values)
-
-
-def _utc_text(moment: float) -> str:
-    """A moment as the ticket store sorts it: ISO 8601 in UTC to the microsecond."""
-    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # --- retention ----------------------------------------------------------------------------------
@@ -211,7 +200,7 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
             if _has_table(db, "tickets"):
                 old = db.execute(
                     "SELECT id, status FROM tickets WHERE created_at < ? ORDER BY created_at",
-                    (_utc_text(cutoff),),
+                    (stored_time(datetime.fromtimestamp(cutoff, tz=timezone.utc)),),
                 ).fetchall()
                 result.tickets = [row["id"] for row in old if row["status"] == CLOSED]
                 result.open_tickets_kept = [row["id"] for row in old if row["status"] != CLOSED]

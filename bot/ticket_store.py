@@ -106,15 +106,15 @@ class TicketConflict(Exception):
 
 def _sortable(timestamp: str) -> str:
     # One fixed UTC format, so that text order is time order whatever precision was sent.
-    moment = parse_timestamp(timestamp).astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stored_time(parse_timestamp(timestamp))
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return stored_time(datetime.now(timezone.utc))
 
 
-def _utc_text(moment: datetime) -> str:
+def stored_time(moment: datetime) -> str:
+    """A moment as the ticket store keeps and sorts it: ISO 8601 in UTC to the microsecond."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -146,10 +146,10 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
         parameters.append(filters.system)
     if filters.created_from:
         conditions.append("created_at >= ?")
-        parameters.append(_utc_text(filters.created_from))
+        parameters.append(stored_time(filters.created_from))
     if filters.created_before:
         conditions.append("created_at < ?")
-        parameters.append(_utc_text(filters.created_before))
+        parameters.append(stored_time(filters.created_before))
     expression = match_expression(filters.text or "")
     if expression:
         conditions.append("id IN (SELECT id FROM ticket_text WHERE ticket_text MATCH ?)")

@@ -37,9 +37,14 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @contextmanager
-def transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """A write transaction that takes the lock at once; rolled back if the block raises."""
+def transaction(path: Path, *, secure_delete: bool = False) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the lock at once; rolled back if the block raises.
+
+    With ``secure_delete`` the rows it deletes are overwritten in the file, not just unlinked.
+    """
     with connect(path) as db:
+        if secure_delete:
+            db.execute("PRAGMA secure_delete = ON")
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
