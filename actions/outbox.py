@@ -461,10 +461,14 @@ class Outbox:
                 ),
             )
 
+    def _honoured(self, retry_after: float) -> float:
+        """A helpdesk's Retry-After, honoured up to the retry cap."""
+        return min(retry_after, self.retry_cap)
+
     def _retry_wait(self, attempts: int, result: DeliveryResult) -> float:
         """Backoff after a passing failure; a Retry-After is honoured up to the retry cap."""
         if result.retry_after is not None:
-            return min(result.retry_after, self.retry_cap)
+            return self._honoured(result.retry_after)
         return retry_delay(attempts, self.retry_base, self.retry_cap)
 
     def _attempt(self, helpdesk: Helpdesk, row: sqlite3.Row) -> DeliveryResult:
@@ -530,7 +534,7 @@ class Outbox:
                 probing = False
             if result.retryable:
                 if result.retry_after:
-                    self._throttled_until = moment + min(result.retry_after, self.retry_cap)
+                    self._throttled_until = moment + self._honoured(result.retry_after)
                 break
         return attempts
 
