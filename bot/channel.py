@@ -23,6 +23,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.nlg.interpolator import interpolate_text
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -224,4 +225,4 @@ def domain_text(request: Request, response_name: str, values: dict[str, Any]) ->
     domain = getattr(agent, "domain", None)
     variations = (domain.responses.get(response_name) if domain else None) or []
     text = next((variation.get("text") for variation in variations if variation.get("text")), None)
-    return text.format_map(values) if text else None
+    return interpolate_text(text, values) if text else None
