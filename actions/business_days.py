@@ -5,6 +5,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from babel.dates import format_date
+
+from support_core.language import DEFAULT_LANGUAGE
+
+#: How a day is written in each language (Unicode date patterns, as babel reads them).
+DATE_FORMATS = {"en": "EEEE d MMMM y", "da": "EEEE 'den' d. MMMM y"}
 
 
 @lru_cache(maxsize=8)
@@ -39,6 +45,6 @@ def answer_window(
     )
 
 
-def format_day(day: date) -> str:
-    """A date as customers read it: 'Wednesday 2 December 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def format_day(day: date, language: str = DEFAULT_LANGUAGE) -> str:
+    """A date as customers read it: 'Wednesday 2 December 2026', 'onsdag den 2. december 2026'."""
+    return format_date(day, DATE_FORMATS[language], locale=language)

@@ -14,6 +14,7 @@ from typing import Any
 
 from actions.extraction import MAX_DESCRIPTION_LENGTH, cap_length, clean_description, strip_markup
 from actions.transcript import transcript_from_events
+from support_core.language import DEFAULT_LANGUAGE, language_of
 from support_core.problems import problem
 from tickets import validate_ticket
 
@@ -46,6 +47,8 @@ class Case:
     log_checked: bool | None = None
     log_status: str | None = None
     urgent_requested: bool = False
+    #: The conversation's language ("en" or "da").
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Case:
@@ -158,6 +161,7 @@ def build_ticket(
             "log_status": _plain_or_none(case.log_status, 1000),
         },
         "urgent_requested": bool(case.urgent_requested),
+        "language": language_of(case.language),
         "transcript": transcript,
         "idempotency_key": key,
     }

@@ -30,6 +30,8 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
+from nlu_components.language_detector import LANGUAGE_ENTITY, PAGE_LANGUAGE
+from support_core.language import DEFAULT_LANGUAGE, language_code, message_language
 from support_core.rate_limits import RateLimiter
 from support_core.redaction import redact
 
@@ -115,10 +117,16 @@ class SupportChannel(RestInput):
         return cls()
 
     def check(self, request: Request) -> tuple[str, str, dict[str, Any]]:
-        """The conversation id, the message and its metadata, or a refusal saying why not."""
+        """The conversation id, the message and its metadata, or a refusal saying why not.
+
+        The page's language (``language``, sent with a conversation's first message) goes on as
+        the metadata ``page_language``; refusals are worded in the message's language or that.
+        """
         settings = self.settings
         payload = read_body(request.body, settings.max_request_bytes)
         sender, text = payload.get("sender"), payload["message"]
+        hint = language_code(payload.get("language"))
+        request.ctx.chat_message = (text[:settings.max_message_length], hint)
         if not is_issued(sender, settings.conversation_secret):
             raise Refusal(401, "conversation_invalid", "utter_conversation_expired")
         if len(text) > settings.max_message_length:
@@ -128,7 +136,7 @@ class SupportChannel(RestInput):
             f"conversation:{sender}": settings.message_rate_per_conversation,
             f"address:{client}": settings.message_rate_per_address,
         })
-        return sender, text, {"client": client}
+        return sender, text, {"client": client, **({PAGE_LANGUAGE: hint} if hint else {})}
 
     def client_of(self, request: Request) -> str:
         """The pseudonym of the request's client address (the limits count it, nothing keeps it)."""
@@ -147,8 +155,8 @@ class SupportChannel(RestInput):
 
     def refusal_response(self, request: Request, refusal: Refusal) -> HTTPResponse:
         values = {"max_length": self.settings.max_message_length, **refusal.values}
-        body = {"error": refusal.error, "message": domain_text(request, refusal.response_name,
-                                                               values), "retry": refusal.retry}
+        body = {"error": refusal.error, "retry": refusal.retry,
+                "message": domain_text(request, refusal.response_name, values)}
         headers = {}
         if refusal.retry_after_seconds:
             body["retry_after"] = refusal.retry_after_seconds
@@ -219,10 +227,21 @@ class SupportChannel(RestInput):
         return chat
 
 
+def _in_language(variation: dict[str, Any], language: str) -> bool:
+    """Whether a response variation is the one for ``language`` (English has no condition)."""
+    wanted = [{"type": "slot", "name": LANGUAGE_ENTITY, "value": language}]
+    return variation.get("condition") == (None if language == DEFAULT_LANGUAGE else wanted)
+
+
 def domain_text(request: Request, response_name: str, values: dict[str, Any]) -> str | None:
-    """The first text of a response in the loaded model's domain, filled in with ``values``."""
+    """A response of the loaded model's domain in the request's language, filled in with
+    ``values``; English when the response has no variation in that language."""
     agent = getattr(request.app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
-    variations = (domain.responses.get(response_name) if domain else None) or []
-    text = next((variation.get("text") for variation in variations if variation.get("text")), None)
-    return interpolate_text(text, values) if text else None
+    variations = [item for item in (domain.responses.get(response_name) if domain else None) or []
+                  if item.get("text")]
+    text, hint = getattr(request.ctx, "chat_message", ("", None))
+    language = message_language(text, hint) or DEFAULT_LANGUAGE
+    chosen = next((item for item in variations if _in_language(item, language)), None) or next(
+        (item for item in variations if _in_language(item, DEFAULT_LANGUAGE)), None)
+    return interpolate_text(chosen["text"], values) if chosen else None

@@ -93,3 +93,10 @@ def systems_in(text: str) -> list[str]:
         if canonical and canonical not in found:
             found.append(canonical)
     return found
+
+
+def without_system_names(text: str) -> str:
+    """The text with every known system name taken out (they read the same in any language)."""
+    if not isinstance(text, str) or not _systems():
+        return text or ""
+    return _names_in_text().sub(" ", text)

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 import requests
 
+from support_core.language import LANGUAGE_NAMES, language_of
+
 
 class Outcome(str, Enum):
     """How a delivery attempt ended."""
@@ -191,6 +193,7 @@ def tags(ticket: Mapping[str, Any]) -> list[str]:
     ]
     if ticket.get("urgent_requested"):
         found.append("urgent_requested")
+    found.append(f"language_{language_of(ticket.get('language'))}")
     unique: list[str] = []
     for tag in found:
         if tag and tag not in unique and tag != "system_":
@@ -226,6 +229,7 @@ def render_text(ticket: Mapping[str, Any]) -> str:
         + (f" (status: {self_help['log_status']})" if self_help.get("log_status") else ""),
         f"Articles shown: {', '.join(self_help['articles_shown']) or '-'}",
         f"Urgent handling requested: {'yes' if ticket['urgent_requested'] else 'no'}",
+        f"Language: {LANGUAGE_NAMES[language_of(ticket.get('language'))]}",
         f"Conversation: {ticket['conversation_id']}, created {ticket['created_at']}",
     ]
     if ticket["transcript"]:

@@ -30,3 +30,4 @@ def test_answer_window_gives_earliest_and_latest_day():
 
 def test_dates_are_written_out_for_customers():
     assert format_day(date(2026, 12, 2)) == "Wednesday 2 December 2026"
+    assert format_day(date(2026, 12, 4), "da") == "fredag den 4. december 2026"

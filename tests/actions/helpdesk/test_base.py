@@ -145,8 +145,9 @@ def test_ticket_text_holds_everything_support_needs():
         assert expected in text
 
 
-def test_tags_name_the_category_systems_and_urgency():
-    ticket = example_ticket(urgent_requested=True, systems=["Shopify", "Dinero (new)", "!!"])
+def test_tags_name_the_category_systems_urgency_and_language():
+    ticket = example_ticket(urgent_requested=True, systems=["Shopify", "Dinero (new)", "!!"],
+                            language="da")
 
     assert tags(ticket) == [
         "iex_assistant",
@@ -154,4 +155,12 @@ def test_tags_name_the_category_systems_and_urgency():
         "system_shopify",
         "system_dinero_new",
         "urgent_requested",
+        "language_da",
     ]
+
+
+def test_a_ticket_from_before_languages_is_tagged_english():
+    ticket = example_ticket()
+    ticket.pop("language", None)
+
+    assert tags(ticket)[-1] == "language_en"

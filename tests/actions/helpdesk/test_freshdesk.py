@@ -39,7 +39,7 @@ def test_ticket_is_created_with_the_documented_request():
         "priority": 1,
         "source": 7,
         "tags": ["iex_assistant", "category_order_transfer", "system_shopify", "system_e_conomic",
-                 "IEX-20261127-4T34"],
+                 "language_en", "IEX-20261127-4T34"],
     }
 
 

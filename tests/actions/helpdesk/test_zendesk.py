@@ -41,6 +41,7 @@ def test_ticket_is_created_with_the_documented_request():
                 "category_order_transfer",
                 "system_shopify",
                 "system_e_conomic",
+                "language_en",
             ],
             "external_id": "IEX-20261127-4T34",
         }

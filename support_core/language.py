@@ -1,0 +1,69 @@
+"""The languages the assistant chats in, and which one a customer's message is written in.
+
+A conversation starts in the language of the page the widget sits on (its hint) and follows the
+customer: a message switches it only when it is long enough to tell Danish from English with
+confidence. "ok", "ja", an order number or a list of system names never does.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from support_core.systems import without_system_names
+
+LANGUAGES = ("en", "da")
+DEFAULT_LANGUAGE = "en"
+#: Words of two or more letters a message needs (system names not counted) before it can set or
+#: switch the language.
+MIN_WORDS = 3
+#: How sure the detector must be, between Danish and English only.
+MIN_CONFIDENCE = 0.65
+#: Letters only Danish (of the two) uses: one of them is enough to say Danish.
+DANISH_LETTERS = re.compile(r"[æøåÆØÅ]")
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_LINGUA = {Language.DANISH: "da", Language.ENGLISH: "en"}
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*_LINGUA).with_preloaded_language_models().build()
+
+
+def language_code(value: object) -> str | None:
+    """The supported language a hint names ("da", "da-DK", "EN"), or None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower()[:2]
+    return code if code in LANGUAGES else None
+
+
+def _content_words(text: str) -> list[str]:
+    return _WORD.findall(without_system_names(text))
+
+
+def detect(text: str) -> str | None:
+    """The language a message is clearly written in, or None when it is too short to tell."""
+    words = _content_words(text or "")
+    if len(words) < MIN_WORDS:
+        return None
+    if DANISH_LETTERS.search(text):
+        return "da"
+    best = _detector().compute_language_confidence_values(" ".join(words))[0]
+    return _LINGUA[best.language] if best.value >= MIN_CONFIDENCE else None
+
+
+def message_language(text: str, hint: object = None) -> str | None:
+    """The language a message sets: its own if it is clear, else the page's hint, else None."""
+    return detect(text) or language_code(hint)
+
+
+#: How the support team reads a language code (the inbox and the helpdesk ticket are in English).
+LANGUAGE_NAMES = {"en": "English", "da": "Danish"}
+
+
+def language_of(value: object) -> str:
+    """A conversation's language from its slot value: a supported code, else the default."""
+    return language_code(value) or DEFAULT_LANGUAGE
