@@ -22,6 +22,7 @@ from actions.case_fields import (
 from actions.extraction import extract_emails, extract_order_ids, extract_product_ids
 from actions.summary import summary_fields, summary_lines
 from support_core.problems import problem
+from support_core.language import language_of
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None, list[dict]]:
@@ -217,7 +218,8 @@ class ActionAskConfirmation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        fields = summary_fields(tracker.current_slot_values(), tracker.events)
+        fields = summary_fields(tracker.current_slot_values(), tracker.events,
+                                language_of(tracker.get_slot("language")))
         dispatcher.utter_message(
             response="utter_case_summary",
             case_fields=summary_lines(fields),

@@ -110,7 +110,7 @@ class ActionCreateTicket(Action):
         now = datetime.now(timezone.utc)
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
         reference = outbox().enqueue(ticket)
-        window = response_time_values(now.date())
+        window = response_time_values(now.date(), case.language)
         dispatcher.utter_message(
             response="utter_ticket_created", reference=reference, **window,
             json_message={"type": "ticket_reference", "reference": reference,

@@ -17,6 +17,7 @@ from actions.articles import knowledge_base
 from actions.policy_answers import utter_policy_answer
 from actions.self_help import SUGGESTIONS, record_shown, utter_articles
 from support_core.events import current_case, systems_mentioned
+from support_core.language import language_of
 from support_core.policy import policy_topic_in
 
 #: What the search found; the rules branch on it ("answer" and "offer" as for policy answers).
@@ -24,8 +25,8 @@ FOUND_ARTICLE, FOUND_NOTHING = "article", "nothing"
 #: Intents the NLU gave to a message that is not a question about IEX: an article must be a
 #: clearer match before it is shown.
 OFF_TOPIC_INTENTS = frozenset({"out_of_scope"})
-#: Messages in another language: the assistant says it chats in English, then still searches
-#: the articles (the ranker knows common Danish words), but gives no policy answer.
+#: Messages in a language other than Danish and English: the assistant says which languages it
+#: chats in, then still searches the articles, but gives no policy answer.
 OTHER_LANGUAGE_INTENT = "chat_in_other_language"
 
 
@@ -40,17 +41,20 @@ class ActionSearchHelp(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
+        language = language_of(tracker.get_slot("language"))
         intent = (message.get("intent") or {}).get("name")
         if intent == OTHER_LANGUAGE_INTENT:
             dispatcher.utter_message(response="utter_english_only")
         elif intent != "ask_howto":
             topic = policy_topic_in(text)
             if topic is not None:
-                return [SlotSet("search_result", utter_policy_answer(dispatcher, topic, text))]
+                answer = utter_policy_answer(dispatcher, topic, text, language)
+                return [SlotSet("search_result", answer)]
         systems = systems_mentioned(current_case(tracker.events))
         minimum = config.ARTICLE_MIN_SCORE_OFF_TOPIC if intent in OFF_TOPIC_INTENTS else 0.0
         hits = [
-            hit for hit in knowledge_base().search(text, systems=systems, limit=SUGGESTIONS)
+            hit for hit in knowledge_base().search(
+                text, systems=systems, limit=SUGGESTIONS, language=language)
             if hit.score >= minimum
         ]
         if not hits:

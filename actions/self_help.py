@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.articles import Hit, knowledge_base
 from support_core.events import current_case, latest_problem_report, systems_mentioned
+from support_core.language import DEFAULT_LANGUAGE, language_of
 from support_core.problems import LogStatus, log_status_in, problem_for
 
 #: Articles shown with the first answer to a problem or question; "show me another" adds one.
@@ -39,13 +40,15 @@ def record_shown(tracker: Tracker, hits: list[Hit]) -> SlotSet:
 
 
 def suggestions_for_problem(
-    text: str, systems: list[str], status: LogStatus | None, limit: int = SUGGESTIONS
+    text: str, systems: list[str], status: LogStatus | None, limit: int = SUGGESTIONS,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Hit]:
-    """The best articles for a problem; the article about a quoted log status comes first."""
-    hits = knowledge_base().search(text, systems=systems, limit=limit)
+    """The best articles for a problem, in the conversation's language; the article about a
+    quoted log status comes first."""
+    hits = knowledge_base().search(text, systems=systems, limit=limit, language=language)
     if status is None:
         return hits
-    explained = knowledge_base().get(status.article)
+    explained = knowledge_base().get(status.article, language=language)
     if explained is None:
         return hits
     first = Hit(article=explained, score=max([hit.score for hit in hits], default=1.0))
@@ -66,7 +69,8 @@ class ActionGiveSelfHelp(Action):
         status = log_status_in(text)
         kind = problem_for(text)
         systems = systems_mentioned(current_case(tracker.events))
-        hits = suggestions_for_problem(text, systems, status)
+        hits = suggestions_for_problem(text, systems, status,
+                                       language=language_of(tracker.get_slot("language")))
         dispatcher.utter_message(response=status.response if status else kind.self_help_response)
         if hits:
             utter_articles(
@@ -96,6 +100,7 @@ class ActionSuggestArticles(Action):
         hits = knowledge_base().search(
             tracker.get_slot("help_topic") or "", systems=tracker.get_slot("systems") or [],
             exclude=tracker.get_slot("articles_shown") or [], limit=1,
+            language=language_of(tracker.get_slot("language")),
         )
         if not hits:
             dispatcher.utter_message(response="utter_no_more_articles")

@@ -83,9 +83,13 @@ def client_address(peer: str, forwarded_for: str | None, trusted_proxies: tuple[
     return peer
 
 
-def list_of_kinds(kinds: tuple[str, ...]) -> str:
-    """``card number, security code and password``: the kinds of data removed, for the notice."""
-    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+def list_of_kinds(kinds: tuple[str, ...], said: dict[str, str] | None = None) -> str:
+    """``card number, security code and password``: the kinds of data removed, for the notice,
+    in the words of ``said`` (utter_sensitive_data_removed_words)."""
+    said = said or {}
+    names = [said.get(kind, kind) for kind in kinds]
+    joined = f" {said.get('and', 'and')} "
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + joined + names[-1]
 
 
 def read_body(body: bytes, max_request_bytes: int) -> dict[str, Any]:
@@ -219,8 +223,9 @@ class SupportChannel(RestInput):
             except Refusal as refusal:
                 return self.refusal_response(request, refusal)
             if redaction.changed:
-                notice = domain_text(request, "utter_sensitive_data_removed",
-                                     {"removed": list_of_kinds(redaction.kinds)})
+                said = domain_variation(request, "utter_sensitive_data_removed_words")
+                notice = domain_text(request, "utter_sensitive_data_removed", {
+                    "removed": list_of_kinds(redaction.kinds, said.get("custom"))})
                 messages = [{"recipient_id": sender, "text": notice}, *messages]
             return response.json(messages)
 
@@ -233,15 +238,19 @@ def _in_language(variation: dict[str, Any], language: str) -> bool:
     return variation.get("condition") == (None if language == DEFAULT_LANGUAGE else wanted)
 
 
-def domain_text(request: Request, response_name: str, values: dict[str, Any]) -> str | None:
-    """A response of the loaded model's domain in the request's language, filled in with
-    ``values``; English when the response has no variation in that language."""
+def domain_variation(request: Request, response_name: str) -> dict[str, Any]:
+    """A response of the loaded model's domain in the request's language (that of the message,
+    else the page's); the English one when it has none in that language; {} if unknown."""
     agent = getattr(request.app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
-    variations = [item for item in (domain.responses.get(response_name) if domain else None) or []
-                  if item.get("text")]
+    variations = (domain.responses.get(response_name) if domain else None) or []
     text, hint = getattr(request.ctx, "chat_message", ("", None))
     language = message_language(text, hint) or DEFAULT_LANGUAGE
-    chosen = next((item for item in variations if _in_language(item, language)), None) or next(
-        (item for item in variations if _in_language(item, DEFAULT_LANGUAGE)), None)
-    return interpolate_text(chosen["text"], values) if chosen else None
+    return next((item for item in variations if _in_language(item, language)), None) or next(
+        (item for item in variations if _in_language(item, DEFAULT_LANGUAGE)), {})
+
+
+def domain_text(request: Request, response_name: str, values: dict[str, Any]) -> str | None:
+    """The text of domain_variation, filled in with ``values``."""
+    text = domain_variation(request, response_name).get("text")
+    return interpolate_text(text, values) if text else None
