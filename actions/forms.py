@@ -21,8 +21,8 @@ from actions.case_fields import (
 )
 from actions.extraction import extract_emails, extract_order_ids, extract_product_ids
 from actions.summary import summary_fields, summary_lines
-from support_core.problems import problem
 from support_core.language import language_of
+from support_core.problems import problem
 
 
 def _latest(tracker: Tracker) -> tuple[str, str | None, list[dict]]:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from storage import sqlite
+from support_core.language import DEFAULT_LANGUAGE
 from tickets import parse_timestamp
 
 #: Where a ticket stands in the inbox; only closed tickets may be purged after retention.
@@ -68,6 +69,8 @@ class TicketFilter:
     status: str | None = None
     category: str | None = None
     system: str | None = None
+    #: The conversation's language ("en" or "da"); tickets from before languages count as "en".
+    language: str | None = None
     #: Created at or after this moment.
     created_from: datetime | None = None
     #: Created before this moment.
@@ -144,6 +147,9 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
             " WHERE lower(json_each.value) = lower(?))"
         )
         parameters.append(filters.system)
+    if filters.language:
+        conditions.append("coalesce(json_extract(tickets.ticket, '$.language'), ?) = ?")
+        parameters += [DEFAULT_LANGUAGE, filters.language]
     if filters.created_from:
         conditions.append("created_at >= ?")
         parameters.append(stored_time(filters.created_from))

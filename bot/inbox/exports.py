@@ -8,11 +8,12 @@ import re
 
 from bot.inbox.analytics import UnderstoodNot
 from bot.inbox.periods import Period
+from support_core.language import language_of
 
 TICKET_COLUMNS = (
     "reference", "created_at", "status", "customer_email", "customer_name", "category", "systems",
     "summary", "description", "order_ids", "product_ids", "other_examples", "articles_shown",
-    "log_checked", "log_status", "urgent_requested", "conversation_id",
+    "log_checked", "log_status", "urgent_requested", "language", "conversation_id",
 )
 #: A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +54,7 @@ def ticket_row(ticket: dict) -> dict[str, str]:
         "log_checked": _yes_no(self_help.get("log_checked")),
         "log_status": self_help.get("log_status"),
         "urgent_requested": _yes_no(ticket.get("urgent_requested")),
+        "language": language_of(ticket.get("language")),
         "conversation_id": ticket.get("conversation_id"),
     }
     return {column: spreadsheet_safe(row[column]) for column in TICKET_COLUMNS}

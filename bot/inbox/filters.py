@@ -13,6 +13,7 @@ from bot.inbox.conversations import OUTCOMES
 from bot.inbox.periods import day_after, day_start, parse_day
 from bot.request_values import MalformedInput, whole_number
 from bot.ticket_store import STATUSES, TicketFilter
+from support_core.language import LANGUAGES
 
 #: Rows a list page shows.
 PAGE_SIZE = 25
@@ -20,7 +21,7 @@ PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 200
 #: Page numbers beyond this are cut to it (and then to the last page).
 MAX_PAGE = 10**6
-TICKET_FIELDS = ("q", "status", "category", "system", "from", "to")
+TICKET_FIELDS = ("q", "status", "category", "system", "language", "from", "to")
 CONVERSATION_FIELDS = ("outcome", "from", "to")
 
 
@@ -42,6 +43,7 @@ def ticket_form(values: Mapping[str, str | None]) -> dict[str, str]:
     """The ticket filter form's fields as the user filled them in; MalformedInput if unreadable."""
     form = _clean(values, TICKET_FIELDS)
     _choice(form, "status", STATUSES)
+    _choice(form, "language", LANGUAGES)
     _days(form)
     return form
 
@@ -52,6 +54,7 @@ def ticket_filter(form: Mapping[str, str], zone: ZoneInfo) -> TicketFilter:
         status=form.get("status") or None,
         category=form.get("category") or None,
         system=form.get("system") or None,
+        language=form.get("language") or None,
         created_from=day_start(parse_day(form.get("from"), "from"), zone),
         created_before=day_after(parse_day(form.get("to"), "to"), zone),
         text=form.get("q") or None,

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.inbox.conversations import OUTCOMES
 from bot.inbox.periods import local_time
+from support_core.language import LANGUAGE_NAMES, language_of
 
 STATUS_LABELS = {"new": "New", "in_progress": "In progress", "closed": "Closed"}
 
@@ -66,6 +67,11 @@ class Formatting:
     @staticmethod
     def outcome(value: str) -> str:
         return OUTCOMES.get(value, value)
+
+    @staticmethod
+    def language(value: object) -> str:
+        """A ticket's language by name; tickets from before languages were English."""
+        return LANGUAGE_NAMES[language_of(value)]
 
     @staticmethod
     def link(url: object) -> str | None:

@@ -44,6 +44,7 @@ from bot.inbox.staff import StaffStore
 from bot.request_values import MalformedInput
 from bot.templating import render
 from bot.ticket_store import STATUSES, TicketStore
+from support_core.language import LANGUAGE_NAMES
 
 SESSION_COOKIE = "iex_inbox_session"
 LOGIN_COOKIE = "iex_inbox_login"
@@ -243,6 +244,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
         return page(
             "tickets", request, tickets=found, total=total, form=form, page=page_number,
             pages=pages, statuses=STATUS_LABELS, categories=tickets.categories(),
+            languages=LANGUAGE_NAMES,
             systems=tickets.systems(), query=filters.query_string(form),
             page_query=lambda number: filters.query_string(form, page=number),
         )

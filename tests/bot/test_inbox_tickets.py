@@ -37,6 +37,7 @@ def shopify_ticket(number: int, created_at: str, **changes) -> dict:
 def vat_ticket(number: int, created_at: str, **changes) -> dict:
     values = {
         "category": "vat",
+        "language": "da",
         "systems": ["WooCommerce", "Dinero"],
         "summary": "VAT differs between WooCommerce and Dinero",
         "description": "The VAT on invoice 5531 is 25 % in Dinero but 0 % in the shop.",
@@ -120,6 +121,8 @@ def test_filters_combine_status_category_system_and_days(store):
     assert found(category="vat") == ["3", "2"]
     assert found(system="dinero") == ["3", "2"]
     assert found(system="Shopify", category="vat") == []
+    assert found(language="da") == ["3", "2"]
+    assert found(language="en") == ["1"]  # stored without a language: from before languages
     assert found(created_from=twentieth, created_before=twenty_first) == ["1"]
     assert found(created_from=twenty_first) == ["3", "2"]
     assert store.count_matching(TicketFilter(category="vat", status="new")) == 1
@@ -178,7 +181,8 @@ def test_filter_form_keeps_what_was_filled_in():
     form = filters.ticket_form({"status": "new", "to": "2026-11-30", "q": "  10023 ", "x": "y"})
 
     assert form == {
-        "q": "10023", "status": "new", "category": "", "system": "", "from": "", "to": "2026-11-30",
+        "q": "10023", "status": "new", "category": "", "system": "", "language": "", "from": "",
+        "to": "2026-11-30",
     }
 
 
@@ -186,6 +190,7 @@ def test_filter_form_keeps_what_was_filled_in():
     ("values", "named"),
     [
         ({"status": "open"}, "status"),
+        ({"language": "de"}, "language"),
         ({"from": "2026-13-01"}, "from"),
         ({"to": "2026-11-3²"}, "to"),
         ({"to": "27.11.2026"}, "to"),
@@ -244,7 +249,7 @@ def test_list_shows_every_column_newest_first(settings, client):
     assert references(page.text) == ["IEX-20261127-0002", "IEX-20261127-0001"]
     row = page.text[page.text.index("IEX-20261127-0002"):page.text.index("IEX-20261127-0001")]
     for shown in ("21 Nov 2026 11:00", "kunde@webshop.dk", "vat", "WooCommerce", "Dinero",
-                  "New", "VAT differs between WooCommerce and Dinero", "urgent"):
+                  "Danish", "New", "VAT differs between WooCommerce and Dinero", "urgent"):
         assert shown in row
     assert "Europe/Copenhagen" in page.text
 
@@ -255,6 +260,8 @@ def test_list_shows_every_column_newest_first(settings, client):
         ("status=closed", ["IEX-20261127-0003"]),
         ("category=order_transfer", ["IEX-20261127-0001"]),
         ("system=WooCommerce", ["IEX-20261127-0003", "IEX-20261127-0002"]),
+        ("language=da", ["IEX-20261127-0003", "IEX-20261127-0002"]),
+        ("language=en", ["IEX-20261127-0001"]),
         ("from=2026-11-21&to=2026-11-21", ["IEX-20261127-0002"]),
         ("q=faktura&status=new", ["IEX-20261127-0002"]),
         ("q=SKU-RED-42", ["IEX-20261127-0003", "IEX-20261127-0002"]),

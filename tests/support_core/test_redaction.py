@@ -269,12 +269,12 @@ def _customer_texts() -> list[str]:
             for item in value:
                 collect(item)
 
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             texts += [line.strip()[2:] for line in (item.get("examples") or "").splitlines()
                       if line.strip().startswith("- ")]
-    for name in ("dialogue_eval.yml", "article_queries.yml"):
-        collect(yaml.safe_load((PROJECT_ROOT / "tests" / "data" / name).read_text("utf-8")))
+    for path in sorted((PROJECT_ROOT / "tests" / "data").glob("*.yml")):
+        collect(yaml.safe_load(path.read_text("utf-8")))
     return texts
 
 
