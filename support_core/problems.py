@@ -37,32 +37,50 @@ class Problem:
         return f"utter_self_help_{self.category}"
 
 
-# The order matters: on a tie the earlier, more specific category wins.
+# The order matters: on a tie the earlier, more specific category wins. Danish words sit next to
+# the English ones, also as customers type them without æ, ø and å ("overfoert", "indloser").
 PROBLEMS: tuple[Problem, ...] = (
     Problem("error_notifications", "Error notifications", "other", False, False,
             (r"error ?e-?mails?", r"error ?notification", r"notification",
-             r"e-?mails? (from|about)", r"mails? from iex", r"fejlmail", r"alert")),
+             r"e-?mails? (from|about)", r"mails? from iex", r"fejl ?-?(?:e-?)?mails?", r"alert",
+             r"(?:fejl ?-?)?notifikation", r"advarsel", r"(?:e-?)?mails? (?:fra|om)\b")),
     Problem("vat", "VAT does not match", "orders", True, True,
             (r"vat", r"moms", r"oss\b", r"tax", r"cvr")),
     Problem("stock", "Stock not updated", "products", False, True,
-            (r"stock", r"inventory", r"lager", r"beholdning", r"quantit")),
+            (r"stock", r"inventory", r"lager", r"beholdning", r"quantit", r"oversol", r"udsolgt")),
     Problem("customers", "Customer not created", "other", False, True,
-            (r"customer", r"costumer", r"debtor", r"debitor", r"kunde", r"ean\b", r"contact")),
+            (r"customer", r"costumer", r"debtor", r"debitor", r"kunde", r"ean\b", r"eannummer",
+             r"contact", r"kontaktperson", r"(?:privat|erhvervs|firma|samle|slut|b2[bc])kunde")),
     Problem("products", "Product not created", "products", True, True,
-            (r"product", r"sku", r"variant", r"item", r"vare", r"article number")),
+            (r"product", r"produkt", r"sku", r"variant", r"item", r"vare", r"article number")),
     Problem("payments", "Payment problem", "orders", False, True,
-            (r"paid", r"payment", r"payout", r"pay\b", r"betal", r"fee", r"acquirer", r"settle",
-             r"udbetal", r"indløser", r"stripe", r"clearhaus", r"nets\b", r"mobilepay", r"vipps",
-             r"quickpay", r"paymatch", r"reconcil")),
+            (r"paid", r"payment", r"payout", r"pay\b", r"betal", r"ubetal", r"kortbetal", r"fee",
+             r"\w*gebyr", r"acquirer", r"settle", r"udbetal", r"indl(?:ø|oe|o)s", r"afregn",
+             r"stripe", r"clearhaus", r"nets\b", r"mobilepay", r"vipps", r"quickpay",
+             r"paymatch", r"reconcil", r"afstem", r"kassekladde")),
     Problem("invoices", "Invoice problem", "orders", True, True,
-            (r"invoice", r"faktura", r"credit ?note", r"kreditnota", r"refund", r"draft",
-             r"kladde", r"totals? validation", r"rounding", r"afrunding", r"bill\b")),
+            (r"invoice", r"faktura", r"credit ?note", r"kredit ?nota", r"krediter", r"refund",
+             r"refusion", r"tilbagebetal", r"draft", r"kladde", r"totals? validation",
+             r"totals? ?-?validering", r"rounding", r"afrund", r"(?:ø|oe|o)re ?-?afrund",
+             r"(?:ø|oe)re ?-?diff", r"bill\b")),
     Problem("integration_inactive", "Integration inactive", "other", False, True,
             (r"nothing (is |has been |was )?(transfer|sync|com)", r"stopped", r"inactive",
              r"not running", r"no orders", r"isn.?t running", r"doesn.?t run", r"deactivat",
-             r"all orders", r"none of", r"not working at all", r"since (yesterday|monday|last)")),
+             r"all orders", r"none of", r"not working at all", r"since (yesterday|monday|last)",
+             r"(?:intet|ingenting|ikke noget) (?:(?:er|bliver|blev|er blevet) )?"
+             r"(?:overf|synk|sync|kom|sker|sket)",
+             r"(?:overf|synk)\w* (?:der )?(?:intet|ingenting|ikke noget)",
+             r"(?:kommer|sker) (?:der )?(?:intet|ingenting|ikke noget)", r"ingen overf",
+             r"stopp", r"inaktiv", r"deaktiv", r"sl(?:å|aa|a)et fra", r"k(?:ø|oe|o)re[rs]? ikke",
+             r"st(?:å|aa|a)r stille", r"g(?:å|aa|a)et i st(?:å|aa|a)", r"(?:er|ligger) nede",
+             r"ingen ordre", r"alle ordre",
+             r"ingen af", r"virker (?:slet|overhovedet) ikke", r"intet virker",
+             r"siden (?:i ?g(?:å|aa|a)r|i ?forg(?:å|aa|a)r|i morges|weekenden|sidste|(?:i )?"
+             r"(?:man|tirs|ons|tors|fre|l(?:ø|oe|o)r|s(?:ø|oe|o)n)dag)")),
     Problem("order_transfer", "Order not transferred", "orders", True, True,
-            (r"order", r"ordre", r"transfer", r"overført", r"skip", r"sync", r"not in allowed")),
+            (r"order", r"\w*ordre", r"transfer", r"overf(?:ø|oe|o)r", r"skip", r"sync", r"synk",
+             r"not in allowed", r"ikke (?:er )?i (?:de )?tilladte",
+             r"(?:kommet|kommer|kom) (?:ikke )?over", r"spr(?:u|i)ng\w* over")),
 )
 
 #: The category of a report that names none of the above.
@@ -113,9 +131,10 @@ class LogStatus:
 
 
 LOG_STATUSES: tuple[LogStatus, ...] = (
-    LogStatus("skipped", r"\bskip+(ed|et|ped)?\b|not in (the )?allowed (order )?stat",
+    LogStatus("skipped", r"\bskip+(ed|et|ped)?\b|not in (the )?allowed (order )?stat"
+              r"|ikke (er )?i (de )?tilladte (ordre ?)?stat",
               "order_transfer", "log-status-skipped-order-not-in-allowed-states"),
-    LogStatus("totals_validation", r"totals?[ -]*validation|error in (the )?totals?",
+    LogStatus("totals_validation", r"totals?[ -]*valid(ation|ering)|error in (the )?totals?",
               "invoices", "what-does-error-in-totals-validation-mean"),
 )
 _LOG_PATTERNS = {status.name: re.compile(status.pattern, re.IGNORECASE) for status in LOG_STATUSES}
