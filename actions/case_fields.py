@@ -89,7 +89,9 @@ _NEGATION = re.compile(
     r"|instead of|ikke)\b",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[,;.]|\b(?:but|and|it'?s|its|we use|only)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[,;.]|\b(?:but|and|it'?s|its|we use|only|men|og|det er|vi bruger|kun)\b", re.IGNORECASE
+)
 #: "e-conomic is wrong": the systems just before it are ruled out.
 _WRONG = re.compile(r"([^,;.]*?)\b(?:is|are|was|were)\s+(?:wrong|incorrect|not right)\b",
                     re.IGNORECASE)

@@ -305,7 +305,8 @@ _NO_EXAMPLE_PHRASES = [
     r"\b(?:all|every|alle|samtlige) (?:of )?(?:the |my |mine |vores )?(?:orders?|ordrer"
     r"|products?|produkter)\b",
     r"\b(?:har ikke|har ingen|ingen eksempl\w*|intet eksempel|ikke noget eksempel"
-    r"|ingen (?:bestemt |specifik )?(?:ordre|ordrer|produkt\w*)|ved ikke)\b",
+    r"|ingen (?:bestemt |specifik )?(?:ordre|ordrer|produkt\w*)|ved (?:det )?ikke"
+    r"|aner (?:det )?ikke|har ikke noget|det ved jeg ikke)\b",
     r"\bnot applicable\b",
     r"\b(?:i )?(?:don'?t|do not) know\b",
 ]

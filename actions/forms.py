@@ -42,11 +42,14 @@ def _entity_values(entities: list[dict], name: str) -> list[str]:
 
 #: Words that name a summary field when the NLU found no ticket_field entity.
 _FIELD_WORDS = {
-    "email": re.compile(r"\be-?mail|\baddress\b", re.IGNORECASE),
-    "systems": re.compile(r"\bsystems?\b|\bshop\b|\baccounting\b", re.IGNORECASE),
-    "examples": re.compile(r"\b(example|order|number|sku|product)", re.IGNORECASE),
-    "log": re.compile(r"\blog\b|\bstatus\b", re.IGNORECASE),
-    "description": re.compile(r"\bdescription|\bwhat happened|\bproblem\b", re.IGNORECASE),
+    "email": re.compile(r"\b(?:e-?)?mail|\baddress\b|\badresse", re.IGNORECASE),
+    "systems": re.compile(r"\bsystems?\b|\bshop\b|\baccounting\b|\bsystem(?:et|er|erne)\b"
+                          r"|\bwebshop\w*|\bregnskab\w*|\bbogføring\w*", re.IGNORECASE),
+    "examples": re.compile(r"\b(example|order|number|sku|product|eksempl|ordre|nummer|numre"
+                           r"|vare|produkt)", re.IGNORECASE),
+    "log": re.compile(r"\blog\b|\bstatus\b|\blogg(?:en)?\b", re.IGNORECASE),
+    "description": re.compile(r"\bdescription|\bwhat happened|\bproblem\b|\bbeskrivelse"
+                              r"|\bproblemet\b|\bhvad der (?:skete|sker)", re.IGNORECASE),
 }
 
 
