@@ -87,8 +87,13 @@ nlu-gate: install ## 3-fold NLU cross-validation (fixed folds); fails below the 
 eval: train ## Every quality report: NLU cross-validation, dialogue set, articles (in reports/)
 	-$(MAKE) --no-print-directory nlu-gate
 	$(PYTHON) scripts/evaluate_articles.py
+	$(PYTHON) scripts/evaluate_articles.py --language da
 	$(PYTHON) -m evaluation.articles_in_chat
+	$(PYTHON) -m evaluation.articles_in_chat --set tests/data/article_queries_da.yml \
+		--out $(REPORTS)/article_chat_da.json
 	$(PYTHON) -m evaluation.dialogue
+	$(PYTHON) -m evaluation.dialogue --set tests/data/dialogue_eval_da.yml \
+		--out $(REPORTS)/dialogue_eval_da.json
 
 lint: install ## Check the code with ruff
 	$(VENV)/bin/ruff check actions bot evaluation nlu_components rasa_sdk_plugins scripts storage support_core tests tickets

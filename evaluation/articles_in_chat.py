@@ -18,6 +18,7 @@ from bot.config import PROJECT_ROOT
 from evaluation.client import ChatClient, run_from_command_line
 from evaluation.dialogue import article_slugs, share
 from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
+from support_core.language import DEFAULT_LANGUAGE
 
 DEFAULT_QUERIES = PROJECT_ROOT / "tests" / "data" / "article_queries.yml"
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "article_chat.json"
@@ -25,7 +26,9 @@ DEFAULT_REPORT = PROJECT_ROOT / "reports" / "article_chat.json"
 
 def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]:
     """Shown (the right article anywhere in the first reply) and first, over every question."""
-    queries = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    queries, language = data["queries"], data.get("language", DEFAULT_LANGUAGE)
+    client = client.in_language(language)
     results = []
     for query in queries:
         sender = client.new_sender()
@@ -43,6 +46,7 @@ def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]
     total = len(results)
     return {
         "summary": {
+            "language": language,
             "questions": total,
             "shown": share(sum(r["right_shown"] for r in results), total),
             "first": share(sum(r["right_first"] for r in results), total),
@@ -55,7 +59,8 @@ def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]
 
 def print_report(report: dict[str, Any]) -> None:
     summary = report["summary"]
-    print(f"articles in the first reply, {summary['questions']} questions: right one shown "
+    print(f"[{summary['language']}] articles in the first reply, {summary['questions']} "
+          f"questions: right one shown "
           f"{summary['shown']:.1%}, shown first {summary['first']:.1%}, "
           f"no article {summary['no_article']:.1%}")
     for result in report["missed"]:

@@ -27,11 +27,20 @@ ONE_CLIENT_ENVIRONMENT = {
 
 
 class ChatClient:
-    """The chat channel for messages, and the token-protected tracker API for what happened."""
+    """The chat channel for messages, and the token-protected tracker API for what happened.
 
-    def __init__(self, rasa_url: str, token: str):
+    ``language`` is the page language the widget would send with a conversation's first message.
+    """
+
+    def __init__(self, rasa_url: str, token: str, language: str | None = None):
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
+        self.language = language
+        self._started: set[str] = set()
+
+    def in_language(self, language: str | None) -> ChatClient:
+        """The same assistant, talked to from a page in ``language``."""
+        return ChatClient(self.rasa_url, self.token, language)
 
     def new_sender(self) -> str:
         """A new conversation id, issued and signed by the chat channel."""
@@ -41,15 +50,18 @@ class ChatClient:
 
     def say(self, sender: str, text: str) -> list[dict]:
         """Send one message and return the replies; told to wait (429), wait and send it again."""
+        body = {"sender": sender, "message": text}
+        if self.language and sender not in self._started:
+            body["language"] = self.language
         for _attempt in range(RATE_LIMITED_ATTEMPTS):
             reply = requests.post(
-                f"{self.rasa_url}{CHAT_PATH}/webhook",
-                json={"sender": sender, "message": text}, timeout=TIMEOUT_SECONDS,
+                f"{self.rasa_url}{CHAT_PATH}/webhook", json=body, timeout=TIMEOUT_SECONDS,
             )
             if reply.status_code != 429:
                 break
             time.sleep(float(reply.headers.get("Retry-After", 1)))
         reply.raise_for_status()
+        self._started.add(sender)
         return reply.json()
 
     def tracker(self, sender: str) -> dict:

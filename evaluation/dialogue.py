@@ -1,7 +1,9 @@
 """Run the dialogue evaluation set (single messages and multi-turn scripts) against the assistant.
 
 Usage: python -m evaluation.dialogue [--set tests/data/dialogue_eval.yml] [--out reports/...]
-Starts a private copy of the assistant unless --rasa-url is given.
+Starts a private copy of the assistant unless --rasa-url is given. A set names its language
+(``language: da``): its conversations start from a page in that language, and the report says
+how many replies came in it.
 """
 from __future__ import annotations
 
@@ -15,8 +17,15 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from evaluation.client import ChatClient, run_from_command_line
-from evaluation.moves import last_turn, moves_of_turn, requested_slot_after, shown_article_urls
+from evaluation.moves import (
+    bot_texts,
+    last_turn,
+    moves_of_turn,
+    requested_slot_after,
+    shown_article_urls,
+)
 from evaluation.moves import ticket_fields as case_at_ticket
+from support_core.language import DEFAULT_LANGUAGE, LANGUAGES, detect
 
 DEFAULT_SET = PROJECT_ROOT / "tests" / "data" / "dialogue_eval.yml"
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "dialogue_eval.json"
@@ -32,13 +41,16 @@ class TurnResult:
     passed: bool
     article: str | None = None
     articles_shown: list[str] = field(default_factory=list)
+    #: The languages the reply's texts were clearly written in (short texts tell none).
+    reply_languages: list[str] = field(default_factory=list)
 
 
 def article_slugs(urls: list[str]) -> list[str]:
-    """The slugs of the help articles behind the links shown."""
+    """The slugs of the help articles behind the links shown, in either language."""
     from actions.articles import knowledge_base
 
-    by_url = {article.url: article.slug for article in knowledge_base().articles()}
+    by_url = {article.url: article.slug for language in LANGUAGES
+              for article in knowledge_base().articles(language=language)}
     return [by_url.get(url, url) for url in urls]
 
 
@@ -49,7 +61,8 @@ def check_turn(turn_events: list[dict], asked_before: str | None, expected: str,
     passed = expected in moves and (article is None or article in shown)
     if expected != "not_understood" and "not_understood" in moves:
         passed = False
-    return TurnResult(text, expected, moves, passed, article, shown)
+    languages = [found for found in map(detect, bot_texts(turn_events)) if found]
+    return TurnResult(text, expected, moves, passed, article, shown, languages)
 
 
 def run_messages(client: ChatClient, messages: list[dict]) -> list[TurnResult]:
@@ -61,6 +74,12 @@ def run_messages(client: ChatClient, messages: list[dict]) -> list[TurnResult]:
         turn = last_turn(client.events(sender))
         results.append(check_turn(turn, None, item["expect"], item["text"], item.get("article")))
     return results
+
+
+def replies_in(language: str, results: list[TurnResult]) -> float:
+    """The share of the replies' texts (those long enough to tell) written in ``language``."""
+    found = [reply for result in results for reply in result.reply_languages]
+    return share(sum(reply == language for reply in found), len(found))
 
 
 def _ticket_problems(expected: dict[str, Any], actual: dict[str, Any] | None) -> list[str]:
@@ -109,8 +128,11 @@ def share(passed: int, total: int) -> float:
     return round(passed / total, 4) if total else 0.0
 
 
-def summarise(messages: list[TurnResult], scripts: list[dict]) -> dict[str, Any]:
-    """Accuracy over single messages, per expected move, policy answers and script turns."""
+def summarise(
+    messages: list[TurnResult], scripts: list[dict], language: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
+    """Accuracy over single messages, per expected move, policy answers and script turns, and
+    how many replies came in the set's language."""
     by_move: dict[str, list[bool]] = defaultdict(list)
     for result in messages:
         by_move[result.expected.split(":")[0]].append(result.passed)
@@ -128,16 +150,21 @@ def summarise(messages: list[TurnResult], scripts: list[dict]) -> dict[str, Any]
         "scripts_passed": share(sum(s["passed"] for s in scripts), len(scripts)),
         "turns": len(turns),
         "turn_accuracy": share(sum(turn["passed"] for turn in turns), len(turns)),
+        "language": language,
+        "replies_in_language": replies_in(
+            language, messages + [TurnResult(**turn) for turn in turns]),
     }
 
 
 def evaluate(client: ChatClient, path: Path = DEFAULT_SET) -> dict[str, Any]:
     """Run the whole set and return the summary with every failure."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    language = data.get("language", DEFAULT_LANGUAGE)
+    client = client.in_language(language)
     messages = run_messages(client, data["messages"])
     scripts = run_scripts(client, data["scripts"])
     return {
-        "summary": summarise(messages, scripts),
+        "summary": summarise(messages, scripts, language),
         "failed_messages": [asdict(result) for result in messages if not result.passed],
         "failed_scripts": [script for script in scripts if not script["passed"]],
     }
@@ -145,8 +172,9 @@ def evaluate(client: ChatClient, path: Path = DEFAULT_SET) -> dict[str, Any]:
 
 def print_report(report: dict[str, Any]) -> None:
     summary = report["summary"]
-    print(f"single messages: {summary['message_accuracy']:.1%} of {summary['messages']}; "
-          f"policy answers {summary['policy_accuracy']:.1%}")
+    print(f"[{summary['language']}] single messages: {summary['message_accuracy']:.1%} of "
+          f"{summary['messages']}; policy answers {summary['policy_accuracy']:.1%}; replies in "
+          f"{summary['language']} {summary['replies_in_language']:.1%}")
     print(f"scripts: {summary['scripts_passed']:.1%} of {summary['scripts']} passed whole; "
           f"turns {summary['turn_accuracy']:.1%} of {summary['turns']}")
     print("by move: " + ", ".join(f"{k} {v:.0%}" for k, v in summary["by_move"].items()))

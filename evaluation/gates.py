@@ -14,6 +14,8 @@ from support_core.language import LANGUAGES
 MIN_NLU_MACRO_F1 = 0.90
 #: Share of single messages of the dialogue set answered with the expected move.
 MIN_DIALOGUE_MESSAGES = 0.95
+#: Share of the replies' texts (those long enough to tell) written in the set's language.
+MIN_REPLIES_IN_LANGUAGE = 0.95
 #: Share of the dialogue scripts' turns answered with the expected move.
 MIN_DIALOGUE_TURNS = 0.95
 #: Share of policy questions answered with the right policy.

@@ -134,3 +134,8 @@ def ticket_fields(events: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
                 "other": slots.get("other_references") or [],
             }
     return found
+
+
+def bot_texts(turn: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The texts of the assistant's messages in the reply."""
+    return [event["text"] for event in turn if event.get("event") == "bot" and event.get("text")]

@@ -1,4 +1,5 @@
-"""Quality gates on the running assistant: the dialogue set and the articles of the first reply.
+"""Quality gates on the running assistant: the dialogue sets and the articles of the first reply,
+each in English and in Danish.
 
 They run the same evaluations as `make eval` against the real servers and fail when the measured
 quality drops below evaluation/gates.py, listing what was missed.
@@ -7,10 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import PROJECT_ROOT
 from evaluation import articles_in_chat, dialogue, gates
 from evaluation.client import ChatClient
 
 pytestmark = pytest.mark.e2e
+
+SETS = PROJECT_ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +22,9 @@ def client(assistant) -> ChatClient:
     return assistant.chat
 
 
-@pytest.fixture(scope="module")
-def dialogue_report(client) -> dict:
-    report = dialogue.evaluate(client)
+@pytest.fixture(scope="module", params=["dialogue_eval.yml", "dialogue_eval_da.yml"])
+def dialogue_report(request, client) -> dict:
+    report = dialogue.evaluate(client, SETS / request.param)
     dialogue.print_report(report)
     return report
 
@@ -49,8 +53,13 @@ def test_multi_turn_scripts_go_as_a_customer_expects(dialogue_report):
     ]
 
 
-def test_the_first_reply_shows_the_right_article_first(client):
-    report = articles_in_chat.evaluate(client)
+def test_replies_come_in_the_customers_language(dialogue_report):
+    assert dialogue_report["summary"]["replies_in_language"] >= gates.MIN_REPLIES_IN_LANGUAGE
+
+
+@pytest.mark.parametrize("queries", ["article_queries.yml", "article_queries_da.yml"])
+def test_the_first_reply_shows_the_right_article_first(client, queries):
+    report = articles_in_chat.evaluate(client, SETS / queries)
     articles_in_chat.print_report(report)
     summary = report["summary"]
     misses = [(miss["text"], miss["expected"], miss["shown"]) for miss in report["missed"]]
