@@ -24,12 +24,14 @@ MIN_CONFIDENCE = 0.65
 DANISH_LETTERS = re.compile(r"[æøåÆØÅ]")
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
+#: Addresses, links and anything with a digit in it (order numbers, SKUs) read the same in both.
+_NO_LANGUAGE = re.compile(r"\S*[@/\d]\S*")
 _LINGUA = {Language.DANISH: "da", Language.ENGLISH: "en"}
 
 
 @lru_cache(maxsize=1)
 def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*_LINGUA).with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(*_LINGUA).build()
 
 
 def language_code(value: object) -> str | None:
@@ -41,7 +43,7 @@ def language_code(value: object) -> str | None:
 
 
 def _content_words(text: str) -> list[str]:
-    return _WORD.findall(without_system_names(text))
+    return _WORD.findall(_NO_LANGUAGE.sub(" ", without_system_names(text)))
 
 
 def detect(text: str) -> str | None:

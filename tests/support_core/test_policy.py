@@ -57,3 +57,22 @@ def test_every_topic_has_its_response_and_intent_in_the_domain():
     for topic in POLICY_TOPICS:
         assert topic.response in domain()["responses"], topic.name
         assert topic.intent.split("/")[0] in domain()["intents"], topic.name
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("hvor lang tid går der før i svarer", "response_time"),
+    ("kan jeg ringe til jer", "phone_support"),
+    ("det haster virkelig", "urgent"),
+    ("hvad er 2. linje support", "second_line"),
+    ("hvad skal jeg skrive i min henvendelse", "what_to_include"),
+    ("vi er lige startet på en prøveperiode", "new_customer"),
+    ("hvordan kontakter jeg jer", "contact_support"),
+    ("skal i sætte vores kontoplan op", "system_setup"),
+])
+def test_danish_policy_questions_are_recognised_in_free_text(question, topic):
+    assert policy_topic_in(question).name == topic
+
+
+@pytest.mark.parametrize("report", ["min ordre er ikke overført", "fakturaen mangler moms"])
+def test_danish_problem_reports_are_no_policy_question(report):
+    assert policy_topic_in(report) is None
