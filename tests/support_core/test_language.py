@@ -1,8 +1,8 @@
 """Which language a message sets for its conversation."""
 import pytest
+from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.language_detector import LanguageDetector
-from rasa.shared.nlu.training_data.message import Message
 from support_core.language import detect, language_code, language_of, message_language
 
 
