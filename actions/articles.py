@@ -1,4 +1,8 @@
-"""Help articles: read and check the Markdown files, and rank them against a customer's problem."""
+"""Help articles: read and check the Markdown files, and rank them against a customer's problem.
+
+The articles are written in English in the articles folder; a translation lives in a subfolder
+named by its language code (data/articles/da/<slug>.md) and takes the English article's systems.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,6 +24,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from stop_words import get_stop_words
 
 from actions import config
+from support_core.language import DEFAULT_LANGUAGE, LANGUAGES
 from support_core.systems import canonical_system, known_systems
 
 logger = logging.getLogger(__name__)
@@ -27,6 +32,11 @@ logger = logging.getLogger(__name__)
 REQUIRED_TEXT_FIELDS = ("slug", "title", "url")
 LIST_FIELDS = ("systems", "tags")
 KNOWN_FIELDS = frozenset(REQUIRED_TEXT_FIELDS + LIST_FIELDS)
+#: Fields a translation leaves to the English article: which systems it concerns is no wording.
+ORIGINAL_ONLY_FIELDS = frozenset({"systems"})
+#: The articles are written in the default language; other languages are translations of them.
+ORIGINAL_LANGUAGE = DEFAULT_LANGUAGE
+TRANSLATIONS = tuple(language for language in LANGUAGES if language != ORIGINAL_LANGUAGE)
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.DOTALL | re.MULTILINE)
 
@@ -34,6 +44,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^---[ \t]*$\n?(.*)\Z", re.DOTALL |
 # article is about, the body adds the details customers mention.
 TITLE_REPEATS = 3
 TAG_REPEATS = 2
+# A translation is also found by the English article's title and tags, once: Danish customers
+# quote English terms and log messages ("Error in totals validation", "skipped").
+ORIGINAL_REPEATS = 1
 # Word n-grams reward exact vocabulary; character n-grams forgive typos and word forms.
 WORD_WEIGHT = 0.6
 CHARACTER_WEIGHT = 0.4
@@ -46,7 +59,7 @@ SPELLING_MATCH = 0.5
 # An article about a system the customer uses ranks this much higher (a factor on the score).
 SYSTEM_BOOST = 0.15
 
-#: Danish and informal words customers use, mapped to the words the articles use.
+#: Per language, the words customers use that no stemmer relates to the articles' words.
 GLOSSARY_FILE = config.PROJECT_ROOT / "data" / "search" / "glossary.yml"
 # Filler of a support chat that the general stop-word lists do not have.
 # fmt: off
@@ -56,7 +69,14 @@ DOMAIN_FILLER_WORDS = frozenset({
     "issues", "hej", "tak", "mvh", "hjælp", "hvordan", "hvorfor", "hvornår", "endnu", "får",
     "fået", "sker", "stadig", "kan", "vores", "jeres",
 })
+# Danish chat filler for the Danish search only (the English search keeps the list above).
+DANISH_FILLER_WORDS = frozenset({
+    "hejsa", "goddag", "hilsen", "venlig", "venligst", "hjælpe", "spørgsmål", "gerne", "lige",
+    "bare", "altså", "nogen", "måske", "tror", "synes", "kære", "jo", "nok", "helt", "også",
+})
 # fmt: on
+#: The snowball stemmer of each language.
+STEMMER_NAMES = {"en": "english", "da": "danish"}
 
 
 class ArticleError(ValueError):
@@ -74,6 +94,8 @@ class Article:
     tags: tuple[str, ...]
     body: str
     path: Path
+    #: The language of the title, tags and body; an untranslated article stays in English.
+    language: str = ORIGINAL_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,12 @@ class Hit:
 # Reading and checking article files
 
 
-def _inspect(path: Path) -> tuple[dict, str, list[str]]:
+def article_language(path: Path) -> str:
+    """The language of an article file: a translation's folder is named by its language code."""
+    return path.parent.name if path.parent.name in TRANSLATIONS else ORIGINAL_LANGUAGE
+
+
+def _inspect(path: Path, language: str) -> tuple[dict, str, list[str]]:
     """Read an article file and return its front matter, body and every problem found."""
     try:
         text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
@@ -116,18 +143,26 @@ def _inspect(path: Path) -> tuple[dict, str, list[str]]:
     if not isinstance(meta, dict):
         return {}, "", ["front matter must be 'key: value' lines"]
     body = match.group(2).strip()
-    return meta, body, _problems(path, meta, body)
+    return meta, body, _problems(path, meta, body, language)
 
 
-def _problems(path: Path, meta: dict, body: str) -> list[str]:
+def _problems(path: Path, meta: dict, body: str, language: str) -> list[str]:
     """List what is wrong with the front matter and body of one article."""
-    problems = [f"unknown field '{name}'" for name in meta if name not in KNOWN_FIELDS]
+    translated = language != ORIGINAL_LANGUAGE
+    problems = []
+    for name in meta:
+        if translated and name in ORIGINAL_ONLY_FIELDS:
+            problems.append(f"field '{name}' belongs in the English article only")
+        elif name not in KNOWN_FIELDS:
+            problems.append(f"unknown field '{name}'")
     for name in REQUIRED_TEXT_FIELDS:
         if name not in meta:
             problems.append(f"missing field '{name}'")
         elif not isinstance(meta[name], str) or not meta[name].strip():
             problems.append(f"field '{name}' is empty")
     for name in LIST_FIELDS:
+        if translated and name in ORIGINAL_ONLY_FIELDS:
+            continue
         value = meta.get(name)
         if name not in meta:
             problems.append(f"missing field '{name}' (write [] when there is nothing to list)")
@@ -168,25 +203,38 @@ def _is_https_url(url: str) -> bool:
     )
 
 
-def check_article(path: Path | str) -> list[str]:
-    """Return the problems of one article file; an empty list means it can be published."""
-    return _inspect(Path(path))[2]
+def check_article(path: Path | str, language: str | None = None) -> list[str]:
+    """Return the problems of one article file; an empty list means it can be published.
 
-
-def load_article(path: Path | str) -> Article:
-    """Read one article file; raises ArticleError listing its problems if it is not valid."""
+    The language is the file's folder's unless given; a translation must have an English article.
+    """
     path = Path(path)
-    meta, body, problems = _inspect(path)
+    language = language or article_language(path)
+    meta, _, problems = _inspect(path, _checked(language))
+    if language != ORIGINAL_LANGUAGE:
+        problems += _missing_original(meta, path.parent.parent)
+    return problems
+
+
+def load_article(path: Path | str, language: str | None = None) -> Article:
+    """Read one article file; raises ArticleError listing its problems if it is not valid.
+
+    A translation comes without systems: the knowledge base takes them from the English article.
+    """
+    path = Path(path)
+    language = _checked(language or article_language(path))
+    meta, body, problems = _inspect(path, language)
     if problems:
         raise ArticleError("; ".join(problems))
     return Article(
         slug=meta["slug"].strip(),
         title=meta["title"].strip(),
         url=meta["url"].strip(),
-        systems=tuple(str(item).strip() for item in meta["systems"]),
+        systems=tuple(str(item).strip() for item in meta.get("systems", ())),
         tags=tuple(str(item).strip() for item in meta["tags"]),
         body=body,
         path=path,
+        language=language,
     )
 
 
@@ -195,12 +243,32 @@ def article_files(folder: Path | str) -> list[Path]:
     return sorted(Path(folder).glob("*.md"))
 
 
+def language_folder(folder: Path | str, language: str) -> Path:
+    """Where the articles of a language are: the folder itself for English, else its subfolder."""
+    folder = Path(folder)
+    return folder if _checked(language) == ORIGINAL_LANGUAGE else folder / language
+
+
 def check_articles(folder: Path | str) -> dict[Path, list[str]]:
-    """Every article file of a folder with its problems, duplicate slugs and urls included."""
+    """Every article file of a folder and of its translation folders, with its problems.
+
+    Duplicate slugs and urls are reported within one language; a translation must have an
+    English article with its slug.
+    """
+    results: dict[Path, list[str]] = {}
+    for language in LANGUAGES:
+        results.update(_check_language_folder(Path(folder), language))
+    return results
+
+
+def _check_language_folder(folder: Path, language: str) -> dict[Path, list[str]]:
+    """The problems of every article file of one language."""
     results: dict[Path, list[str]] = {}
     first_owner: dict[tuple[str, str], Path] = {}
-    for path in article_files(folder):
-        meta, _, problems = _inspect(path)
+    for path in article_files(language_folder(folder, language)):
+        meta, _, problems = _inspect(path, language)
+        if language != ORIGINAL_LANGUAGE:
+            problems += _missing_original(meta, folder)
         for name in ("slug", "url"):
             value = meta.get(name)
             if not isinstance(value, str) or not value.strip():
@@ -210,6 +278,23 @@ def check_articles(folder: Path | str) -> dict[Path, list[str]]:
                 problems.append(f"duplicate {name} '{value.strip()}', also used by {owner.name}")
         results[path] = problems
     return results
+
+
+def _missing_original(meta: dict, folder: Path) -> list[str]:
+    """The problem of a translation whose slug has no English article in the folder."""
+    slug = meta.get("slug")
+    if not isinstance(slug, str) or not slug.strip() or (folder / f"{slug.strip()}.md").is_file():
+        return []
+    return [f"slug '{slug.strip()}' has no English article {slug.strip()}.md to translate"]
+
+
+def _checked(language: str | None) -> str:
+    """The language code itself, the default one for None; raises ValueError for an unknown one."""
+    if not language:
+        return DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}, expected one of {', '.join(LANGUAGES)}")
+    return language
 
 
 # Ranking
@@ -241,14 +326,41 @@ def _system_words(systems: dict[str, tuple[str, ...]]) -> frozenset[str]:
     return frozenset(words)
 
 
-def _read_glossary(path: Path) -> dict[str, str]:
-    """The glossary file as word -> the articles' words; a missing file means no glossary."""
+# Danish customers often write æ, ø and å as ae, oe and aa; the Danish search reads both alike.
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+# Some leave out the marks altogether ("pa", "nar"); only filler words are matched that way, and
+# not where the plain spelling is a word of its own ("være" written "vare" is the word for goods).
+_PLAIN_LETTERS = str.maketrans({"æ": "a", "ø": "o", "å": "a"})
+_PLAIN_SPELLINGS_THAT_ARE_WORDS = frozenset({"vare"})
+
+
+def fold(word: str, language: str) -> str:
+    """The spelling a word is compared in: Danish æ, ø, å as ae, oe, aa; English unchanged."""
+    return word.translate(_DANISH_LETTERS) if language == "da" else word
+
+
+#: The glossary section of Danish words in English questions, found in any of their forms.
+DANISH_IN_ENGLISH = "danish_in_english"
+
+
+def _read_glossary(path: Path) -> dict[str, dict[str, str]]:
+    """The glossary file as section -> word -> the articles' words; a missing file means none.
+
+    The sections are the languages' searches and DANISH_IN_ENGLISH; words are compared folded.
+    """
     try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        sections = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as error:
         logger.warning("Cannot read the search glossary %s: %s", path, error)
-        return {}
-    return {normalise(str(word)): str(meaning).lower() for word, meaning in mapping.items()}
+        sections = {}
+    language_of = {language: language for language in LANGUAGES} | {DANISH_IN_ENGLISH: "en"}
+    return {
+        section: {
+            fold(normalise(str(word)), language): fold(str(meaning).lower(), language)
+            for word, meaning in (sections.get(section) or {}).items()
+        }
+        for section, language in language_of.items()
+    }
 
 
 #: Every word that names a system, from the NLU synonyms of data/nlu/systems.yml.
@@ -256,51 +368,105 @@ SYSTEM_WORDS = _system_words(known_systems())
 GLOSSARY = _read_glossary(GLOSSARY_FILE)
 #: Words that say nothing about which article fits: English and Danish filler, greetings.
 #: scikit-learn's English list adds the filler the shorter stop-words list lacks ("still",
-#: "already", "since", "get"); without it fewer questions find their article.
+#: "already", "since", "get"); without it fewer questions find their article. Both languages'
+#: lists count in both searches, as customers mix the two.
 STOP_WORDS = (
-    frozenset(get_stop_words("english"))
-    | frozenset(get_stop_words("danish"))
+    frozenset(word for language in LANGUAGES for word in get_stop_words(language))
     | ENGLISH_STOP_WORDS
     | DOMAIN_FILLER_WORDS
 )
-_STEMMER = snowballstemmer.stemmer("english")
+_DANISH_STOP_WORDS = STOP_WORDS | DANISH_FILLER_WORDS
+#: The stop words of each search, in the spelling its words are compared in.
+LANGUAGE_STOP_WORDS = {
+    "en": STOP_WORDS,
+    "da": frozenset(fold(word, "da") for word in _DANISH_STOP_WORDS)
+    | (
+        frozenset(word.translate(_PLAIN_LETTERS) for word in _DANISH_STOP_WORDS)
+        - _PLAIN_SPELLINGS_THAT_ARE_WORDS
+    ),
+}
+_STEMMERS = {language: snowballstemmer.stemmer(STEMMER_NAMES[language]) for language in LANGUAGES}
 # British and American spelling meet before stemming: synchronised, synchronized.
 _BRITISH_SPELLING = re.compile(r"(?<=\w{4})is(e|ed|es|ing|ation|ations)$")
 
 
-@lru_cache(maxsize=20_000)
-def _stem(word: str) -> str:
-    """The English stem of a word, so 'transferred', 'transfers' and 'transfer' meet."""
-    return _STEMMER.stemWord(_BRITISH_SPELLING.sub(r"iz\1", word))
+@lru_cache(maxsize=40_000)
+def _stem(word: str, language: str = "en") -> str:
+    """The stem of a word, so 'transferred', 'transfers' and 'transfer' meet (ordren, ordrer)."""
+    if language == "en":
+        word = _BRITISH_SPELLING.sub(r"iz\1", word)
+    return _STEMMERS[language].stemWord(word)
 
 
-def translate(text: str) -> str:
-    """Normalised text with Danish and informal words replaced by the articles' words."""
-    return " ".join(GLOSSARY.get(token, token) for token in re.findall(r"\w+", normalise(text)))
+def _stems(glossary: dict[str, str]) -> dict[str, str]:
+    """A glossary of Danish words keyed by their stems: one entry covers every form of a word.
+
+    "ordre" covers ordren, ordrer and ordrene.
+    """
+    by_stem: dict[str, str] = {}
+    for word, meaning in glossary.items():
+        by_stem.setdefault(_stem(fold(word, "da"), "da"), meaning)
+    return by_stem
 
 
-def _content(text: str) -> str:
+#: Per search, the words looked up as written, and the stems of the Danish words among them.
+_GLOSSARY_LOOKUPS = {
+    "en": (GLOSSARY["en"] | GLOSSARY[DANISH_IN_ENGLISH], _stems(GLOSSARY[DANISH_IN_ENGLISH])),
+    "da": (GLOSSARY["da"], _stems(GLOSSARY["da"])),
+}
+
+
+def _glossary_meaning(token: str, language: str) -> str:
+    """The articles' words for one word of a question or article, the word itself if none.
+
+    A word not listed is looked up by its Danish stem only when that cuts off a Danish ending:
+    "ordrene" is found as "ordre", but "send" and "sends" (English words) stay themselves.
+    """
+    as_written, by_stem = _GLOSSARY_LOOKUPS[language]
+    if token in as_written:
+        return as_written[token]
+    folded = fold(token, "da")
+    stem = _stem(folded, "da")
+    if folded in (stem, stem + "s"):
+        return token
+    return by_stem.get(stem, token)
+
+
+def translate(text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Normalised text with the glossary's words replaced by the words the articles use."""
+    tokens = (fold(token, language) for token in re.findall(r"\w+", normalise(text)))
+    return " ".join(_glossary_meaning(token, language) for token in tokens)
+
+
+def _content(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     """Translated text without filler words, for the character vectorizer."""
-    return " ".join(token for token in translate(text).split() if token not in STOP_WORDS)
+    stop_words = LANGUAGE_STOP_WORDS[language]
+    return " ".join(token for token in translate(text, language).split() if token not in stop_words)
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Tokens for the word vectorizer: translated, without filler words, stemmed."""
-    return [_stem(token) for token in _content(text).split()]
+    return [_stem(token, language) for token in _content(text, language).split()]
 
 
-def _document(article: Article) -> str:
-    """The text an article is found by, with the title and tags weighted by repetition."""
+def _document(article: Article, original: Article | None = None) -> str:
+    """The text an article is found by, with the title and tags weighted by repetition.
+
+    A translation adds the English article's title and tags (original).
+    """
     tags = " ".join(article.tags + article.systems)
     parts = [article.title] * TITLE_REPEATS + [tags] * TAG_REPEATS + [article.body]
+    if original is not None and original is not article:
+        parts += [f"{original.title}\n{' '.join(original.tags)}"] * ORIGINAL_REPEATS
     return "\n".join(parts)
 
 
 @dataclass(frozen=True)
 class _Index:
-    """The articles of one reading of the folder and their TF-IDF vectors."""
+    """The articles of one language from one reading of the folder, and their TF-IDF vectors."""
 
     articles: tuple[Article, ...]
+    language: str = DEFAULT_LANGUAGE
     words: TfidfVectorizer | None = None
     characters: TfidfVectorizer | None = None
     word_matrix: sparse.csr_matrix | None = None
@@ -312,13 +478,22 @@ class _Index:
     lexicon_matrix: sparse.csr_matrix | None = None
 
     @classmethod
-    def build(cls, articles: list[Article]) -> _Index:
-        """Fit the vectorizers on the articles; an empty list gives an index that finds nothing."""
+    def build(
+        cls,
+        articles: list[Article],
+        language: str = DEFAULT_LANGUAGE,
+        originals: dict[str, Article] | None = None,
+    ) -> _Index:
+        """Fit the vectorizers on the articles; an empty list gives an index that finds nothing.
+
+        originals are the English articles by slug, whose title and tags a translation adds.
+        """
         if not articles:
-            return cls(articles=())
-        documents = [_document(article) for article in articles]
+            return cls(articles=(), language=language)
+        originals = originals or {}
+        documents = [_document(article, originals.get(article.slug)) for article in articles]
         words = TfidfVectorizer(
-            tokenizer=_words,
+            tokenizer=partial(_words, language=language),
             token_pattern=None,
             lowercase=False,
             ngram_range=(1, 2),
@@ -326,13 +501,13 @@ class _Index:
         )
         characters = TfidfVectorizer(
             analyzer="char_wb",
-            preprocessor=_content,
+            preprocessor=partial(_content, language=language),
             ngram_range=(3, 5),
             sublinear_tf=True,
         )
         word_matrix = words.fit_transform(documents)
         features = words.get_feature_names_out()
-        system_stems = {_stem(word) for word in SYSTEM_WORDS}
+        system_stems = {_stem(fold(word, language), language) for word in SYSTEM_WORDS}
         is_system = [
             any(token in system_stems for token in feature.split()) for feature in features
         ]
@@ -340,6 +515,7 @@ class _Index:
         spelling = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), use_idf=False)
         return cls(
             articles=tuple(articles),
+            language=language,
             words=words,
             characters=characters,
             word_matrix=word_matrix,
@@ -371,7 +547,7 @@ class _Index:
 
         A misspelt word counts as far as it resembles a word of the articles.
         """
-        terms = [term for term in _words(text) if not term.isdigit()]
+        terms = [term for term in _words(text, self.language) if not term.isdigit()]
         if not terms:
             return 0.0
         unknown = [term for term in terms if term not in self.words.vocabulary_]
@@ -383,8 +559,22 @@ class _Index:
         return known / len(terms)
 
 
+# Danish sorts æ, ø and å after z, in that order.
+_DANISH_ALPHABET = str.maketrans({"æ": "z\u0001", "ø": "z\u0002", "å": "z\u0003"})
+
+
+def _title_order(article: Article) -> str:
+    """The key that sorts articles by title in the alphabet of their language."""
+    title = article.title.lower()
+    return title.translate(_DANISH_ALPHABET) if article.language == "da" else title
+
+
 class KnowledgeBase:
-    """The help articles of one folder, searchable, re-read whenever a file changes."""
+    """The help articles of one folder in every language, searchable, re-read when a file changes.
+
+    English is the default language of every method; a language without its own version of an
+    article shows the English one.
+    """
 
     #: How the articles are indexed and scored (scripts/evaluate_articles.py compares others).
     _index_type: type[_Index] = _Index
@@ -393,16 +583,18 @@ class KnowledgeBase:
         self.folder = Path(folder)
         self._lock = threading.Lock()
         self._signature: tuple | None = None
-        self._index = self._index_type(articles=())
+        self._indexes = {
+            language: self._index_type(articles=(), language=language) for language in LANGUAGES
+        }
         self._refresh()
 
-    def articles(self) -> list[Article]:
-        """All valid articles, sorted by title."""
-        return sorted(self._current().articles, key=lambda article: article.title.lower())
+    def articles(self, language: str = DEFAULT_LANGUAGE) -> list[Article]:
+        """All valid articles in the language, sorted by title."""
+        return sorted(self._current(language).articles, key=_title_order)
 
-    def get(self, slug: str) -> Article | None:
-        """The article with this slug, or None."""
-        return next((a for a in self._current().articles if a.slug == slug), None)
+    def get(self, slug: str, language: str = DEFAULT_LANGUAGE) -> Article | None:
+        """The article with this slug in the language, or None."""
+        return next((a for a in self._current(language).articles if a.slug == slug), None)
 
     def search(
         self,
@@ -410,21 +602,22 @@ class KnowledgeBase:
         systems: Iterable[str] | str | None = (),
         exclude: Iterable[str] | str | None = (),
         limit: int = 3,
+        language: str = DEFAULT_LANGUAGE,
     ) -> list[Hit]:
         """The articles that best answer the text, best first; none when nothing is relevant.
 
         Articles about one of the given systems rank higher, but only among the relevant ones;
-        articles whose slug or url is in exclude (already shown) are left out.
+        articles whose slug or url (in any language) is in exclude (already shown) are left out.
         """
-        index = self._current()
+        index = self._current(language)
         if not index.articles or not text or not text.strip() or limit <= 0:
             return []
         relevance = index.scores(text)
         wanted_systems = {system_key(name) for name in _as_list(systems)}
-        excluded = set(_as_list(exclude))
+        excluded = self._slugs_of(set(_as_list(exclude)))
         hits = []
         for article, score in zip(index.articles, relevance, strict=True):
-            if score < config.ARTICLE_MIN_SCORE or excluded & {article.slug, article.url}:
+            if score < config.ARTICLE_MIN_SCORE or article.slug in excluded:
                 continue
             if wanted_systems & {system_key(name) for name in article.systems}:
                 score *= 1 + SYSTEM_BOOST
@@ -432,14 +625,28 @@ class KnowledgeBase:
         hits.sort(key=lambda hit: (-hit.score, hit.article.slug))
         return hits[:limit]
 
-    def _current(self) -> _Index:
+    def _slugs_of(self, slugs_or_urls: set[str]) -> set[str]:
+        """The slugs of the articles named by slug or by the url of any of their versions."""
+        if not slugs_or_urls:
+            return set()
+        return slugs_or_urls | {
+            article.slug
+            for index in self._indexes.values()
+            for article in index.articles
+            if article.url in slugs_or_urls
+        }
+
+    def _current(self, language: str) -> _Index:
+        language = _checked(language)
         self._refresh()
-        return self._index
+        return self._indexes[language]
 
     def _refresh(self) -> None:
-        """Re-read the folder if a file was added, changed or removed since the last look."""
+        """Re-read the folders if a file was added, changed or removed since the last look."""
         try:
-            signature = _folder_signature(self.folder)
+            signature = tuple(
+                _folder_signature(language_folder(self.folder, language)) for language in LANGUAGES
+            )
         except OSError as error:
             logger.warning("Cannot list help articles in %s: %s", self.folder, error)
             return
@@ -448,15 +655,52 @@ class KnowledgeBase:
         with self._lock:
             if signature == self._signature:
                 return
-            try:
-                self._index = self._index_type.build(_load_folder(self.folder))
-            except ValueError as error:  # e.g. articles with nothing but filler words
-                logger.warning("Keeping the previous help articles, %s: %s", self.folder, error)
-            else:
+            originals = _load_folder(self.folder, ORIGINAL_LANGUAGE)
+            by_slug = {article.slug: article for article in originals}
+            for language in LANGUAGES:
+                versions = originals
+                if language != ORIGINAL_LANGUAGE:
+                    versions = _translated(by_slug, _load_folder(self.folder, language))
+                try:
+                    index = self._index_type.build(versions, language, by_slug)
+                except ValueError as error:  # e.g. articles with nothing but filler words
+                    logger.warning(
+                        "Keeping the previous %s help articles, %s: %s",
+                        language,
+                        self.folder,
+                        error,
+                    )
+                    continue
+                self._indexes[language] = index
+                translated = sum(article.language == language for article in index.articles)
                 logger.info(
-                    "Loaded %d help articles from %s", len(self._index.articles), self.folder
+                    "Loaded %d help articles (%d in %s) from %s",
+                    len(index.articles),
+                    translated,
+                    language,
+                    self.folder,
                 )
             self._signature = signature
+
+
+def _translated(originals: dict[str, Article], translations: list[Article]) -> list[Article]:
+    """Every article in a language: its translation with the original's systems, else the original.
+
+    A translation without an English article is skipped with a warning.
+    """
+    by_slug = {}
+    for translation in translations:
+        if translation.slug not in originals:
+            logger.warning(
+                "Skipping help article %s: no English article with the slug '%s'",
+                translation.path,
+                translation.slug,
+            )
+            continue
+        by_slug[translation.slug] = replace(
+            translation, systems=originals[translation.slug].systems
+        )
+    return [by_slug.get(slug, original) for slug, original in originals.items()]
 
 
 def _folder_signature(folder: Path) -> tuple:
@@ -470,18 +714,21 @@ def _folder_signature(folder: Path) -> tuple:
     return tuple(signature)
 
 
-def _load_folder(folder: Path) -> list[Article]:
-    """Every valid article of a folder; broken ones are skipped with a warning.
+def _load_folder(folder: Path, language: str = ORIGINAL_LANGUAGE) -> list[Article]:
+    """Every valid article of a language; broken ones are skipped with a warning.
 
-    Slugs are unique because each must equal its file name.
+    Slugs are unique because each must equal its file name. A missing translation folder is
+    normal (nothing translated yet); a missing English folder is worth a warning.
     """
+    folder = language_folder(folder, language)
     if not folder.is_dir():
-        logger.warning("Help article folder %s does not exist", folder)
+        if language == ORIGINAL_LANGUAGE:
+            logger.warning("Help article folder %s does not exist", folder)
         return []
     articles = []
     for path in article_files(folder):
         try:
-            articles.append(load_article(path))
+            articles.append(load_article(path, language))
         except ArticleError as error:
             logger.warning("Skipping help article %s: %s", path.name, error)
     return articles

@@ -1,18 +1,21 @@
 """Check the help articles before they are published: front matter, urls, bodies, duplicates.
 
 Usage: python scripts/check_articles.py [folder]   (default: the configured articles folder)
+Checks the English articles of the folder and their translations in its language subfolders
+(da/): each translation needs an English article with its slug and leaves the systems to it.
 Prints every problem as '<file>: <problem>' and exits 1 if there is any.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions import config  # noqa: E402
-from actions.articles import check_articles  # noqa: E402
+from actions.articles import TRANSLATIONS, check_articles, language_folder  # noqa: E402
 
 
 def main(arguments: list[str]) -> int:
@@ -30,7 +33,15 @@ def main(arguments: list[str]) -> int:
         print(f"{path}: {problem}")
     if problems:
         return 1
-    print(f"{len(results)} articles OK")
+    counts = Counter(path.parent for path in results)
+    print(
+        f"{counts[folder]} articles OK"
+        + "".join(
+            f", {counts[language_folder(folder, code)]} translated into {code}"
+            for code in TRANSLATIONS
+            if counts[language_folder(folder, code)]
+        )
+    )
     return 0
 
 

@@ -1,15 +1,17 @@
 """Measure how well the help-article search ranks the right article for real customer questions.
 
-Usage: python scripts/evaluate_articles.py [queries.yml] [articles folder]
+Usage: python scripts/evaluate_articles.py [--language da] [queries.yml] [articles folder]
 
 Prints top-1 and top-3 accuracy, how often an off-topic message got a suggestion, and the median
 and 95th-percentile search time, for the ranking in use (TF-IDF) and beside it for BM25 on the
 same words, so a change of ranker can be judged on numbers; writes the details to
-reports/article_ranking.json.
+reports/article_ranking.json. With --language da it searches the Danish articles for the Danish
+questions of tests/data/article_queries_da.yml and writes reports/article_ranking_da.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -26,6 +28,15 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from actions import articles, config  # noqa: E402
 from actions.articles import Article, KnowledgeBase  # noqa: E402
+from support_core.language import DEFAULT_LANGUAGE, LANGUAGES  # noqa: E402
+
+
+def _for_language(path: Path, language: str) -> Path:
+    """The file of a language: the English one as named, another with _<code> before the suffix."""
+    if language == DEFAULT_LANGUAGE:
+        return path
+    return path.with_name(f"{path.stem}_{language}{path.suffix}")
+
 
 DEFAULT_QUERIES = PROJECT_ROOT / "tests" / "data" / "article_queries.yml"
 REPORT = PROJECT_ROOT / "reports" / "article_ranking.json"
@@ -43,15 +54,27 @@ class BM25Index(articles._Index):
     system_terms: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, articles_found: list[Article]) -> BM25Index:
+    def build(
+        cls,
+        articles_found: list[Article],
+        language: str = DEFAULT_LANGUAGE,
+        originals: dict[str, Article] | None = None,
+    ) -> BM25Index:
         """Index the articles for BM25 beside the character n-grams and lexicon of the original."""
-        base = articles._Index.build(articles_found)
+        base = articles._Index.build(articles_found, language, originals)
         if not articles_found:
-            return cls(articles=())
+            return cls(articles=(), language=language)
+        originals = originals or {}
         bm25 = bm25s.BM25()
-        documents = [articles._words(articles._document(article)) for article in articles_found]
+        documents = [
+            articles._words(articles._document(article, originals.get(article.slug)), language)
+            for article in articles_found
+        ]
         bm25.index(documents, show_progress=False)
-        system_stems = {articles._stem(word) for word in articles.SYSTEM_WORDS}
+        system_stems = {
+            articles._stem(articles.fold(word, language), language)
+            for word in articles.SYSTEM_WORDS
+        }
         return cls(
             **{field.name: getattr(base, field.name) for field in fields(articles._Index)},
             bm25=bm25,
@@ -61,7 +84,9 @@ class BM25Index(articles._Index):
     def scores(self, text: str) -> np.ndarray:
         """Relevance of every article to the text, between 0 and 1."""
         terms = [
-            term for term in dict.fromkeys(articles._words(text)) if term in self.bm25.vocab_dict
+            term
+            for term in dict.fromkeys(articles._words(text, self.language))
+            if term in self.bm25.vocab_dict
         ]
         word_scores = np.zeros(len(self.articles))
         if terms:
@@ -100,19 +125,23 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
-def timed_search(knowledge_base: KnowledgeBase, text: str) -> tuple[list[str], float]:
+def timed_search(
+    knowledge_base: KnowledgeBase, text: str, language: str = DEFAULT_LANGUAGE
+) -> tuple[list[str], float]:
     """The slugs found for a text and the time the search took in milliseconds."""
     started = time.perf_counter()
-    hits = knowledge_base.search(text, limit=3)
+    hits = knowledge_base.search(text, limit=3, language=language)
     return [hit.slug for hit in hits], (time.perf_counter() - started) * 1000
 
 
-def evaluate(knowledge_base: KnowledgeBase, test_set: dict) -> dict:
+def evaluate(
+    knowledge_base: KnowledgeBase, test_set: dict, language: str = DEFAULT_LANGUAGE
+) -> dict:
     """Rank every query of the test set and summarise how often the right article came first."""
-    knowledge_base.search("warm up")
+    knowledge_base.search("warm up", language=language)
     results, timings = [], []
     for query in test_set["queries"]:
-        found, milliseconds = timed_search(knowledge_base, query["text"])
+        found, milliseconds = timed_search(knowledge_base, query["text"], language)
         timings.append(milliseconds)
         expected = set(query["slugs"])
         rank = next((position for position, slug in enumerate(found, 1) if slug in expected), None)
@@ -121,13 +150,14 @@ def evaluate(knowledge_base: KnowledgeBase, test_set: dict) -> dict:
         )
     off_topic = []
     for text in test_set.get("off_topic", []):
-        found, milliseconds = timed_search(knowledge_base, text)
+        found, milliseconds = timed_search(knowledge_base, text, language)
         timings.append(milliseconds)
         off_topic.append({"text": text, "found": found})
     count = len(results)
-    return {
+    articles_searched = knowledge_base.articles(language)
+    report = {
         "queries": count,
-        "articles": len(knowledge_base.articles()),
+        "articles": len(articles_searched),
         "min_score": config.ARTICLE_MIN_SCORE,
         "top1": sum(result["rank"] == 1 for result in results) / count,
         "top3": sum(result["rank"] is not None for result in results) / count,
@@ -139,6 +169,13 @@ def evaluate(knowledge_base: KnowledgeBase, test_set: dict) -> dict:
         "misses": [result for result in results if result["rank"] != 1],
         "off_topic_results": off_topic,
     }
+    if language != DEFAULT_LANGUAGE:
+        report = {
+            "language": language,
+            "translated": sum(article.language == language for article in articles_searched),
+            **report,
+        }
+    return report
 
 
 def summary(name: str, report: dict) -> str:
@@ -151,28 +188,54 @@ def summary(name: str, report: dict) -> str:
     )
 
 
+def parse_arguments(arguments: list[str]) -> argparse.Namespace:
+    """The language, the questions file and the articles folder, with their defaults."""
+    parser = argparse.ArgumentParser(description="Measure how well the help articles are ranked.")
+    parser.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    parser.add_argument("queries", nargs="?", type=Path, help="questions and their articles")
+    parser.add_argument("folder", nargs="?", type=Path, default=config.ARTICLES_DIR)
+    parsed = parser.parse_args(arguments)
+    parsed.queries = parsed.queries or _for_language(DEFAULT_QUERIES, parsed.language)
+    return parsed
+
+
 def main(arguments: list[str]) -> int:
     """Evaluate every ranker, print the misses of the one in use and a summary of each."""
-    queries_file = Path(arguments[0]) if arguments else DEFAULT_QUERIES
-    folder = Path(arguments[1]) if len(arguments) > 1 else config.ARTICLES_DIR
-    test_set = yaml.safe_load(queries_file.read_text(encoding="utf-8"))
-    reports = {name: evaluate(ranker(folder), test_set) for name, ranker in RANKERS.items()}
+    options = parse_arguments(arguments)
+    language = options.language
+    if not options.queries.is_file():
+        print(f"{options.queries}: no such file")
+        return 1
+    test_set = yaml.safe_load(options.queries.read_text(encoding="utf-8"))
+    reports = {
+        name: evaluate(ranker(options.folder), test_set, language)
+        for name, ranker in RANKERS.items()
+    }
     in_use = next(iter(reports))
     report = dict(reports[in_use], ranker=in_use)
     for miss in report["misses"]:
         print(f"rank {miss['rank'] or '-'}: {miss['text']!r}")
         print(f"    expected {miss['expected']}\n    found    {miss['found']}")
-    print(f"{report['queries']} queries on {report['articles']} articles")
+    searched = f"{report['articles']} articles"
+    if language != DEFAULT_LANGUAGE:
+        searched += f" ({report['translated']} translated into {language}, the rest in English)"
+    print(f"{report['queries']} queries on {searched}")
     for name, result in reports.items():
         print(summary(name, result) + ("  (in use)" if name == in_use else ""))
     report["compared"] = {
         name: {key: value for key, value in result.items() if not isinstance(value, list)}
         for name, result in reports.items()
     }
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"report written to {REPORT.relative_to(PROJECT_ROOT)}")
+    report_file = _for_language(REPORT, language)
+    report_file.parent.mkdir(parents=True, exist_ok=True)
+    report_file.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"report written to {_shown(report_file)}")
     return 0
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -326,10 +327,280 @@ def test_english_and_danish_filler_words_are_ignored():
     assert articles._words("hej, jeg har et problem med min ordre, thanks") == ["order"]
 
 
-def test_the_glossary_file_is_a_plain_mapping_rasa_does_not_train_on():
-    mapping = yaml.safe_load(articles.GLOSSARY_FILE.read_text(encoding="utf-8"))
-    assert isinstance(mapping, dict) and mapping
-    assert all(isinstance(meaning, str) and meaning for meaning in mapping.values())
+def test_the_glossary_file_is_plain_mappings_rasa_does_not_train_on():
+    sections = yaml.safe_load(articles.GLOSSARY_FILE.read_text(encoding="utf-8"))
+    assert set(sections) == {"en", "da", articles.DANISH_IN_ENGLISH}
+    for mapping in sections.values():
+        assert isinstance(mapping, dict) and mapping
+        assert all(isinstance(meaning, str) and meaning for meaning in mapping.values())
     # Rasa reads any YAML under data/ with one of these keys as training data.
-    assert not {"nlu", "responses", "stories", "rules", "version"} & set(mapping)
+    assert not {"nlu", "responses", "stories", "rules", "version"} & set(sections)
+
+
+def test_danish_words_in_english_questions_are_translated_in_every_form():
     assert articles.translate("Fakturaen mangler moms") == "invoice missing vat"
+    assert articles.translate("ordre ordren ordrene") == "order order order"
+    # English words with a Danish-looking ending are left alone
+    assert articles.translate("it sends the orders") == "it sends the orders"
+
+
+def test_the_danish_search_has_its_own_glossary():
+    assert articles.translate("varenr mangler", language="da") == "varenummer mangler"
+    assert articles.translate("ordren er synced", language="da") == "ordren er synkroniseret"
+    assert articles.translate("bogfort", language="da") == "bogfoert"
+
+
+# Danish
+
+
+DANISH_ARTICLES = {
+    "log-status-skipped-order-not-in-allowed-states": (
+        'Log-status: Skippet – "Order not in allowed states"',
+        "https://support.iex.dk/da/articles/5684958-log-status-skippet-order-not-in-allowed-states",
+        "[skippet, tilladte ordrestatusser, ordrestatus, betalt, delvist betalt]",
+        "Når loggen skriver skippet, er ordren holdt tilbage med vilje: dens status er ikke en af"
+        " de ordrestatusser, du har tilladt i webshopmodulet.\n\n"
+        "1. Find ordren i loggen og se, hvilken status den har.\n"
+        "2. Tilføj statussen til de tilladte, gem og opdatér ordren i shoppen.",
+    ),
+    "when-is-the-webshop-order-transferred": (
+        "Hvornår bliver webshopordren overført?",
+        "https://support.iex.dk/en/articles/81255-when-is-the-webshop-order-transferred",
+        "[overførsel, ikke overført, manglende ordre, forsinkelse, ordrestatus, job]",
+        "En ordre overføres, når den når en af de ordrestatusser, du har tilladt. Jobbet henter"
+        " nye ordrer hvert femte minut, så der kan gå nogle minutter, før ordren står i"
+        " regnskabet.",
+    ),
+    "how-do-i-cancel-my-subscription": (
+        "Hvordan opsiger jeg mit abonnement?",
+        "https://support.iex.dk/da/articles/81897-hvordan-opsiger-jeg-mit-abonnement",
+        "[opsigelse, opsige, stop abonnement, refusion]",
+        "Du opsiger abonnementet i dashboardet under Abonnement. Opsigelsen gælder fra udgangen"
+        " af den periode, du har betalt for.",
+    ),
+}
+
+
+def write_danish_article(
+    folder: Path, slug: str, front_matter: str | None = None, body: str | None = None
+) -> Path:
+    """Write the Danish version of one of DANISH_ARTICLES (or the given text) into folder/da."""
+    title, url, tags, default_body = DANISH_ARTICLES.get(slug, ("Titel", "", "[mærke]", "Tekst."))
+    url = url or f"https://support.iex.dk/da/articles/1-{slug}"
+    front_matter = (
+        front_matter or f"slug: {slug}\ntitle: {json.dumps(title)}\nurl: {url}\ntags: {tags}"
+    )
+    path = folder / "da" / f"{slug}.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(f"---\n{front_matter}\n---\n{body or default_body}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bilingual(article_copies: Path) -> Path:
+    """The published English articles with a few Danish versions beside them."""
+    for slug in DANISH_ARTICLES:
+        write_danish_article(article_copies, slug)
+    return article_copies
+
+
+def slugs(hits) -> list[str]:
+    return [hit.slug for hit in hits]
+
+
+def test_a_danish_article_has_the_danish_wording_and_the_english_systems(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    english = knowledge.get("log-status-skipped-order-not-in-allowed-states")
+    danish = knowledge.get("log-status-skipped-order-not-in-allowed-states", language="da")
+    assert danish.language == "da" and english.language == "en"
+    assert danish.title.startswith("Log-status: Skippet")
+    assert danish.url.startswith("https://support.iex.dk/da/articles/")
+    assert danish.tags[0] == "skippet"
+    assert danish.body.startswith("Når loggen skriver skippet")
+    assert danish.systems == english.systems == ("Shopify",)
+
+
+def test_an_article_without_a_danish_version_is_shown_in_english(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    english = knowledge.get("how-is-vat-handled")
+    assert knowledge.get("how-is-vat-handled", language="da") == english
+    danish_list = knowledge.articles(language="da")
+    assert {article.slug for article in danish_list} == {a.slug for a in knowledge.articles()}
+    assert sum(article.language == "da" for article in danish_list) == len(DANISH_ARTICLES)
+
+
+def test_english_is_the_default_language_of_every_call(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    assert knowledge.articles() == knowledge.articles(language="en")
+    assert knowledge.get("how-do-i-cancel-my-subscription").title == (
+        "How do I cancel my subscription?"
+    )
+    question = "how do i cancel my iex subscription"
+    assert knowledge.search(question) == knowledge.search(question, language="en")
+
+
+def test_danish_articles_do_not_change_the_english_ranking(bilingual, article_copies):
+    queries = yaml.safe_load(QUERIES.read_text(encoding="utf-8"))["queries"][:40]
+    english_only = KnowledgeBase(ARTICLES_DIR)
+    knowledge = KnowledgeBase(bilingual)
+    for query in queries:
+        assert slugs(knowledge.search(query["text"])) == slugs(english_only.search(query["text"]))
+
+
+def test_an_unknown_language_is_refused(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    with pytest.raises(ValueError, match="unknown language 'de'"):
+        knowledge.search("ordre skippet", language="de")
+
+
+@pytest.mark.parametrize(
+    ("question", "slug"),
+    [
+        ("ordrene bliver skippet i loggen", "log-status-skipped-order-not-in-allowed-states"),
+        ("hvorfor er ordren ikke overfoert endnu", "when-is-the-webshop-order-transferred"),
+        ("hvornar bliver ordrer overført til regnskabet", "when-is-the-webshop-order-transferred"),
+        ("jeg vil gerne opsige abonnementet", "how-do-i-cancel-my-subscription"),
+        # English terms and log messages quoted in a Danish question
+        ("status skipped pa ordre 2231", "log-status-skipped-order-not-in-allowed-states"),
+        ("hvad betyder error in totals validation", "what-does-error-in-totals-validation-mean"),
+        ("fejl i totals validation på ordre 5521", "what-does-error-in-totals-validation-mean"),
+    ],
+)
+def test_danish_search_finds_the_article_that_answers_the_question(bilingual, question, slug):
+    hits = KnowledgeBase(bilingual).search(question, language="da")
+    assert slugs(hits)[0] == slug
+
+
+def test_danish_search_returns_the_danish_versions(bilingual):
+    hits = KnowledgeBase(bilingual).search("opsige abonnement", language="da")
+    assert hits[0].title == "Hvordan opsiger jeg mit abonnement?"
+    assert hits[0].url.startswith("https://support.iex.dk/da/")
+
+
+@pytest.mark.parametrize(
+    "question", ["hvad bliver vejret i morgen", "fortæl en vittighed", "hej", "tak", ""]
+)
+def test_danish_search_suggests_nothing_for_questions_no_article_answers(bilingual, question):
+    assert KnowledgeBase(bilingual).search(question, language="da") == []
+
+
+def test_danish_search_leaves_out_articles_shown_in_either_language(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    english_url = knowledge.get("how-do-i-cancel-my-subscription").url
+    hits = knowledge.search("opsige abonnement", exclude=[english_url], language="da")
+    assert "how-do-i-cancel-my-subscription" not in slugs(hits)
+
+
+def test_danish_words_are_stemmed_without_filler_and_with_ae_oe_aa_as_letters():
+    assert articles._words("hej, jeg har et problem med min ordre, tak", "da") == ["ordr"]
+    assert articles._words("ordren ordrer ordrene", "da") == ["ordr"] * 3
+    assert articles._words("overført", "da") == articles._words("overfoert", "da")
+    # filler written without the marks is filler too; "vare" (goods) is a word of its own
+    assert articles._words("pa nar ogsa", "da") == []
+    assert articles._words("vare", "da") == ["var"]
+
+
+def test_an_added_danish_article_is_found_without_a_restart(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    assert knowledge.get("how-is-vat-handled", language="da").language == "en"
+    write_danish_article(
+        bilingual,
+        "how-is-vat-handled",
+        front_matter="slug: how-is-vat-handled\ntitle: Hvordan håndteres moms?\n"
+        "url: https://support.iex.dk/da/articles/81884-hvordan-handteres-moms\n"
+        "tags: [moms, dobbelt moms, oss]",
+        body="Regnskabsprogrammet beregner selv momsen ud fra sine egne momsregler.",
+    )
+    assert knowledge.get("how-is-vat-handled", language="da").title == "Hvordan håndteres moms?"
+    hits = knowledge.search("momsen bliver lagt på to gange", language="da")
+    assert hits[0].title == "Hvordan håndteres moms?"
+
+
+def test_a_changed_or_removed_danish_article_is_reread(bilingual):
+    knowledge = KnowledgeBase(bilingual)
+    slug = "how-do-i-cancel-my-subscription"
+    path = write_danish_article(
+        bilingual, slug, body="Skriv til support, så stopper vi abonnementet for dig."
+    )
+    assert "Skriv til support" in knowledge.get(slug, language="da").body
+    path.unlink()
+    assert knowledge.get(slug, language="da") == knowledge.get(slug)
+
+
+def test_a_danish_article_without_an_english_one_is_skipped_with_a_warning(bilingual, caplog):
+    write_danish_article(bilingual, "no-such-article")
+    with caplog.at_level(logging.WARNING, logger="actions.articles"):
+        knowledge = KnowledgeBase(bilingual)
+    assert knowledge.get("no-such-article", language="da") is None
+    assert "no-such-article" in caplog.text
+
+
+def test_a_missing_danish_folder_gives_the_english_articles(article_copies):
+    knowledge = KnowledgeBase(article_copies)
+    assert knowledge.articles(language="da") == knowledge.articles()
+
+
+# Checking Danish article files
+
+GOOD_DANISH_FRONT_MATTER = {
+    "slug": "slug: printing-labels",
+    "title": "title: Udskrivning af labels",
+    "url": "url: https://support.iex.dk/da/articles/1-udskrivning-af-labels",
+    "tags": "tags: [labels, print]",
+}
+
+
+def test_danish_files_are_checked_beside_the_english_ones(tmp_path):
+    write_article(tmp_path, "printing-labels")
+    danish = write_danish_article(
+        tmp_path, "printing-labels", "\n".join(GOOD_DANISH_FRONT_MATTER.values())
+    )
+    results = check_articles(tmp_path)
+    assert results == {tmp_path / "printing-labels.md": [], danish: []}
+    assert check_article(danish) == []
+    assert load_article(danish).language == "da"
+
+
+@pytest.mark.parametrize(
+    ("field", "line", "problem"),
+    [
+        ("slug", "slug: other-name", "slug 'other-name' has no English article other-name.md"),
+        ("title", None, "missing field 'title'"),
+        ("url", None, "missing field 'url'"),
+        ("tags", None, "missing field 'tags'"),
+        ("tags", "tags: []", "field 'tags' is empty"),
+        ("url", "url: http://support.iex.dk/da/articles/1", "is not a well-formed https URL"),
+        ("title", "titel: Udskrivning", "unknown field 'titel'"),
+        ("systems", "systems: [Shopify]", "field 'systems' belongs in the English article only"),
+    ],
+)
+def test_each_danish_front_matter_problem_is_reported(tmp_path, field, line, problem):
+    write_article(tmp_path, "printing-labels")
+    lines = dict(GOOD_DANISH_FRONT_MATTER)
+    if line is None:
+        del lines[field]
+    else:
+        lines[field] = line
+    path = write_danish_article(tmp_path, "printing-labels", "\n".join(lines.values()))
+    found = check_articles(tmp_path)[path]
+    assert any(problem in text for text in found), found
+    assert found == check_article(path)
+
+
+def test_urls_are_compared_among_the_danish_articles_only(tmp_path):
+    for slug in ("gift-wrapping", "printing-labels"):
+        write_article(tmp_path, slug)
+    shared_url = "url: https://support.iex.dk/en/articles/1-printing-labels"
+    first = write_danish_article(
+        tmp_path, "gift-wrapping", f"slug: gift-wrapping\ntitle: Gaver\n{shared_url}\ntags: [a]"
+    )
+    second = write_danish_article(
+        tmp_path,
+        "printing-labels",
+        f"slug: printing-labels\ntitle: Labels\n{shared_url}\ntags: [a]",
+    )
+    results = check_articles(tmp_path)
+    assert results[first] == []
+    assert any(
+        "duplicate url" in problem and "gift-wrapping.md" in problem for problem in results[second]
+    )

@@ -54,3 +54,34 @@ def test_an_empty_or_missing_folder_fails(tmp_path):
 def test_the_published_articles_pass():
     result = run_check(PROJECT_ROOT / "data" / "articles")
     assert result.returncode == 0, result.stdout
+
+
+DANISH = """---
+slug: {slug}
+title: Godt indlæg
+url: https://support.iex.dk/da/articles/1-{slug}
+tags: [moms]
+---
+Noget tekst.
+"""
+
+
+def test_danish_articles_are_checked_and_counted(tmp_path):
+    (tmp_path / "first.md").write_text(GOOD.format(slug="first"), encoding="utf-8")
+    (tmp_path / "da").mkdir()
+    (tmp_path / "da" / "first.md").write_text(DANISH.format(slug="first"), encoding="utf-8")
+    result = run_check(tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == "1 articles OK, 1 translated into da"
+
+
+def test_a_danish_article_without_an_english_one_fails(tmp_path):
+    (tmp_path / "first.md").write_text(GOOD.format(slug="first"), encoding="utf-8")
+    (tmp_path / "da").mkdir()
+    orphan = tmp_path / "da" / "second.md"
+    orphan.write_text(DANISH.format(slug="second"), encoding="utf-8")
+    result = run_check(tmp_path)
+    assert result.returncode == 1
+    assert f"{orphan}: slug 'second' has no English article second.md to translate" in (
+        result.stdout.splitlines()
+    )
