@@ -52,8 +52,9 @@ def published() -> KnowledgeBase:
 
 @pytest.fixture
 def article_copies(tmp_path: Path) -> Path:
+    """The published English articles (without their Danish versions)."""
     folder = tmp_path / "articles"
-    shutil.copytree(ARTICLES_DIR, folder)
+    shutil.copytree(ARTICLES_DIR, folder, ignore=shutil.ignore_patterns("da"))
     return folder
 
 
