@@ -1,10 +1,12 @@
 // IEX Support Assistant chat widget. Embed it on any page with
 //   <script src="http://host:8080/widget.js" data-server="http://host:5005" data-title="IEX Support"
-//           data-max-length="5000" data-open="false"></script>
+//           data-max-length="5000" data-open="false" data-lang="da"></script>
 // It adds a launcher button and a chat window inside a Shadow DOM (the host page's CSS can't reach
 // it) and talks to the assistant's chat channel (bot/channel.py), under a conversation id the
 // server issued. Every text from the customer or the assistant goes into the
 // page as text nodes only; links are made only from http/https URLs.
+// It speaks the page's language (data-lang, else the page's <html lang>) if it knows it, else
+// English, and tells the server that language with a conversation's first message.
 (function () {
   "use strict";
 
@@ -16,10 +18,129 @@
   const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000]; // the last one repeats until it works
   const SERVER_ERROR_ATTEMPTS = 3; // a message the server keeps failing on is marked failed
   const KEPT_MESSAGES = 300;
-  const INTRO =
-    "Hi, I'm the IEX support assistant. Tell me what went wrong, for example \u201corder 10023 " +
-    "was not transferred to e-conomic\u201d, and I'll help you find the cause or write your case " +
-    "up for the support team.";
+
+  // ---- The widget's own words, in each language it speaks -------------------------------------
+
+  const TEXTS = {
+    en: {
+      locale: undefined, // dates and numbers as the customer's browser writes them
+      intro: "Hi, I'm the IEX support assistant. Tell me what went wrong, for example " +
+        "\u201corder 10023 was not transferred to e-conomic\u201d, and I'll help you find the " +
+        "cause or write your case up for the support team.",
+      subtitle: "Automated assistant",
+      startOver: "Start over",
+      closeChat: "Close chat",
+      openChat: "Chat with us",
+      tryNow: "Try now",
+      conversation: "Conversation",
+      yourMessage: "Your message",
+      placeholder: "Describe your problem\u2026",
+      sendMessage: "Send message",
+      composerHint: "Enter sends \u00b7 Shift+Enter adds a line",
+      helpArticles: "Help articles",
+      caseBeforeSending: "Your case, before it is sent",
+      yourCase: "Your case",
+      ticketCreated: "Ticket created",
+      answerBy: (due) => "Expect an answer by " + due,
+      suggestedAnswers: "Suggested answers",
+      sending: "Sending\u2026",
+      waitingOffline: "Not sent yet \u00b7 will be sent when the connection is back",
+      waiting: "Waiting to be sent",
+      notSent: "Not sent",
+      retry: "Retry",
+      retryMessage: "Retry sending this message",
+      youSaid: "You said: ",
+      typing: (title) => title + " is typing\u2026",
+      expired: "the conversation has expired",
+      tooLongForChat: "the message is too long for the chat",
+      tooManyMessages: "too many messages at once",
+      rateLimited: "You're sending messages faster than the assistant can answer. It will be " +
+        "sent shortly.",
+      serverError: (status) => "the assistant answered with an error (HTTP " + status + ")",
+      unreadable: (status) => "the assistant couldn't read it (HTTP " + status + ")",
+      unreachable: "the assistant can't be reached",
+      tookTooLong: "the assistant took too long to answer",
+      cutOff: "the answer was cut off",
+      serverTrouble: "The assistant has a problem right now. ",
+      noConnection: "We can't reach the assistant right now. ",
+      savedForLater: "Your message is saved and will be sent automatically as soon as the " +
+        "connection is back.",
+      keepTyping: "You can keep typing; your messages will be sent as soon as the connection is " +
+        "back.",
+      retryIn: (seconds) => "Trying again in " + seconds + " s",
+      retrying: "Trying again\u2026",
+      startedOver: "Started a new conversation.",
+      tooLong: (length, limit) => "Too long: " + length + " of at most " + limit + " characters.",
+      count: (length, limit) => length + " / " + limit + " characters",
+      typeFirst: "Type a message first.",
+      notSentTooLong: (length, limit) => "Your message is " + length + " characters long; the " +
+        "limit is " + limit + ". Please shorten it. It has not been sent.",
+    },
+    da: {
+      locale: "da-DK",
+      intro: "Hej, jeg er IEX' supportassistent. Fortæl mig, hvad der er gået galt, for eksempel " +
+        "\u201eordre 10023 er ikke blevet overført til e-conomic\u201c, så hjælper jeg dig med at " +
+        "finde årsagen eller skriver din sag sammen til supportteamet.",
+      subtitle: "Automatisk assistent",
+      startOver: "Start forfra",
+      closeChat: "Luk chatten",
+      openChat: "Chat med os",
+      tryNow: "Prøv nu",
+      conversation: "Samtale",
+      yourMessage: "Din besked",
+      placeholder: "Beskriv dit problem\u2026",
+      sendMessage: "Send besked",
+      composerHint: "Enter sender \u00b7 Shift+Enter giver en ny linje",
+      helpArticles: "Hjælpeartikler",
+      caseBeforeSending: "Din sag, før den bliver sendt",
+      yourCase: "Din sag",
+      ticketCreated: "Sagen er oprettet",
+      answerBy: (due) => "Du kan forvente svar senest " + due,
+      suggestedAnswers: "Forslag til svar",
+      sending: "Sender\u2026",
+      waitingOffline: "Ikke sendt endnu \u00b7 bliver sendt, når forbindelsen er tilbage",
+      waiting: "Venter på at blive sendt",
+      notSent: "Ikke sendt",
+      retry: "Prøv igen",
+      retryMessage: "Prøv at sende beskeden igen",
+      youSaid: "Du skrev: ",
+      typing: (title) => title + " skriver\u2026",
+      expired: "samtalen er udløbet",
+      tooLongForChat: "beskeden er for lang til chatten",
+      tooManyMessages: "for mange beskeder på én gang",
+      rateLimited: "Du sender beskeder hurtigere, end assistenten kan nå at svare. Din besked " +
+        "bliver sendt om lidt.",
+      serverError: (status) => "assistenten svarede med en fejl (HTTP " + status + ")",
+      unreadable: (status) => "assistenten kunne ikke læse beskeden (HTTP " + status + ")",
+      unreachable: "assistenten kan ikke nås",
+      tookTooLong: "assistenten var for længe om at svare",
+      cutOff: "svaret blev afbrudt undervejs",
+      serverTrouble: "Assistenten har et problem lige nu. ",
+      noConnection: "Vi kan ikke få forbindelse til assistenten lige nu. ",
+      savedForLater: "Din besked er gemt og bliver sendt automatisk, så snart forbindelsen er " +
+        "tilbage.",
+      keepTyping: "Du kan bare skrive videre; dine beskeder bliver sendt, så snart forbindelsen " +
+        "er tilbage.",
+      retryIn: (seconds) => "Prøver igen om " + seconds + " s",
+      retrying: "Prøver igen\u2026",
+      startedOver: "Du har startet en ny samtale.",
+      tooLong: (length, limit) => "For lang: " + length + " af højst " + limit + " tegn.",
+      count: (length, limit) => length + " / " + limit + " tegn",
+      typeFirst: "Skriv en besked først.",
+      notSentTooLong: (length, limit) => "Din besked er på " + length + " tegn, og grænsen er " +
+        limit + ". Gør den lidt kortere. Den er ikke blevet sendt.",
+    },
+  };
+
+  /** The language asked for (data-lang, else the page's <html lang>) if the widget speaks it. */
+  function widgetLanguage() {
+    const asked = script.dataset.lang || document.documentElement.lang || "";
+    const code = asked.trim().toLowerCase().slice(0, 2);
+    return Object.prototype.hasOwnProperty.call(TEXTS, code) ? code : "en";
+  }
+
+  const language = widgetLanguage();
+  const words = TEXTS[language];
 
   const config = {
     server: (script.dataset.server || "").replace(/\/+$/, ""),
@@ -48,16 +169,20 @@
   };
 
   // sessionId is the conversation id the server issued; null until the first message asks for one.
+  // languageSentTo is the id the page's language was told to (with its first message), if any.
   function loadConversation() {
     try {
       const saved = JSON.parse(store.get(storageKey));
       if (saved && Array.isArray(saved.messages)) {
         if (typeof saved.sessionId !== "string") saved.sessionId = null;
+        // Saved before the widget told the server its language: that conversation has begun.
+        const begun = saved.messages.some((message) => message.status === "sent");
+        if (!("languageSentTo" in saved)) saved.languageSentTo = begun ? saved.sessionId : null;
         saved.nextId = Math.max(0, ...saved.messages.map((message) => message.id || 0)) + 1;
         return saved;
       }
     } catch (error) { /* unreadable: start afresh */ }
-    return { sessionId: null, messages: [], nextId: 1 };
+    return { sessionId: null, languageSentTo: null, messages: [], nextId: 1 };
   }
 
   const conversation = loadConversation();
@@ -133,11 +258,15 @@
     parent.appendChild(document.createTextNode(text.slice(position)));
   }
 
+  function formatNumber(number) {
+    return number.toLocaleString(words.locale);
+  }
+
   function formatTime(iso) {
     const time = new Date(iso);
-    const clock = time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const clock = time.toLocaleTimeString(words.locale, { hour: "2-digit", minute: "2-digit" });
     if (time.toDateString() === new Date().toDateString()) return clock;
-    return time.toLocaleDateString([], { day: "numeric", month: "short" }) + ", " + clock;
+    return time.toLocaleDateString(words.locale, { day: "numeric", month: "short" }) + ", " + clock;
   }
 
   // ---- The widget's DOM, inside a shadow root ---------------------------------------------------
@@ -154,49 +283,55 @@
   shadow.appendChild(stylesheet);
 
   const skeleton = document.createElement("template");
-  // Static markup only; every configurable or received text is set with textContent below.
+  // Static markup only; every text is set with textContent below: the widget's own words from
+  // `words` (data-text names the entry, data-label the entry for aria-label).
   skeleton.innerHTML = `
     <div class="widget">
       <section class="window" id="chat-window" role="dialog" aria-labelledby="chat-title" hidden>
         <header class="header">
           <div class="header-text">
             <h2 id="chat-title" class="title"></h2>
-            <p class="subtitle">Automated assistant</p>
+            <p class="subtitle" data-text="subtitle"></p>
           </div>
-          <button type="button" class="start-over">Start over</button>
-          <button type="button" class="close" aria-label="Close chat">
+          <button type="button" class="start-over" data-text="startOver"></button>
+          <button type="button" class="close" data-label="closeChat">
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>
           </button>
         </header>
         <div class="banner" hidden>
           <p class="banner-text" role="alert"></p>
           <p class="banner-retry" aria-hidden="true"></p>
-          <button type="button" class="retry-now">Try now</button>
+          <button type="button" class="retry-now" data-text="tryNow"></button>
         </div>
         <div class="conversation">
           <ol class="messages" role="log" aria-live="polite" aria-relevant="additions"
-              aria-label="Conversation"></ol>
+              data-label="conversation"></ol>
           <div class="typing" hidden aria-hidden="true"><span></span><span></span><span></span></div>
         </div>
         <p class="sr-only assistant-status" role="status"></p>
         <form class="composer" novalidate>
-          <label class="sr-only" for="message">Your message</label>
-          <textarea id="message" rows="1" aria-describedby="composer-note composer-hint"
-                    placeholder="Describe your problem\u2026"></textarea>
-          <button type="submit" class="send" aria-label="Send message">
+          <label class="sr-only" for="message" data-text="yourMessage"></label>
+          <textarea id="message" rows="1" aria-describedby="composer-note composer-hint"></textarea>
+          <button type="submit" class="send" data-label="sendMessage">
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 20l18-8L3 4v6l12 2-12 2z"/></svg>
           </button>
           <p id="composer-note" class="composer-note" aria-live="polite"></p>
-          <p id="composer-hint" class="composer-hint">Enter sends \u00b7 Shift+Enter adds a line</p>
+          <p id="composer-hint" class="composer-hint" data-text="composerHint"></p>
         </form>
       </section>
       <button type="button" class="launcher" aria-controls="chat-window" aria-expanded="false">
         <svg class="icon-chat" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M4 5h16v11H9l-5 4z"/></svg>
         <svg class="icon-close" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>
-        <span class="launcher-label">Chat with us</span>
+        <span class="launcher-label"></span>
       </button>
     </div>`;
   shadow.appendChild(skeleton.content.cloneNode(true));
+  for (const node of shadow.querySelectorAll("[data-text]")) {
+    node.textContent = words[node.dataset.text];
+  }
+  for (const node of shadow.querySelectorAll("[data-label]")) {
+    node.setAttribute("aria-label", words[node.dataset.label]);
+  }
 
   const find = (selector) => shadow.querySelector(selector);
   const widget = find(".widget");
@@ -214,6 +349,9 @@
   const note = find(".composer-note");
   const launcherLabel = find(".launcher-label");
   find(".title").textContent = config.title;
+  input.placeholder = words.placeholder;
+  host.lang = language; // screen readers pronounce the widget in its own language
+  widget.lang = language;
 
   // ---- Rendering messages -----------------------------------------------------------------------
 
@@ -221,7 +359,7 @@
 
   function articleCards(articles) {
     const cards = element("ul", "articles");
-    cards.setAttribute("aria-label", "Help articles");
+    cards.setAttribute("aria-label", words.helpArticles);
     for (const article of articles) {
       if (!article || typeof article !== "object") continue;
       const item = element("li");
@@ -240,8 +378,8 @@
 
   function ticketSummary(fields) {
     const block = element("section", "ticket ticket-summary");
-    block.setAttribute("aria-label", "Your case, before it is sent");
-    block.appendChild(element("h3", "ticket-heading", "Your case"));
+    block.setAttribute("aria-label", words.caseBeforeSending);
+    block.appendChild(element("h3", "ticket-heading", words.yourCase));
     const details = element("dl");
     for (const field of fields) {
       if (!field || typeof field !== "object") continue;
@@ -258,11 +396,11 @@
 
   function ticketReference(custom) {
     const block = element("section", "ticket ticket-reference");
-    block.setAttribute("aria-label", "Ticket created");
-    block.appendChild(element("h3", "ticket-heading", "Ticket created"));
+    block.setAttribute("aria-label", words.ticketCreated);
+    block.appendChild(element("h3", "ticket-heading", words.ticketCreated));
     block.appendChild(element("p", "reference", String(custom.reference || "")));
     if (custom.due) {
-      block.appendChild(element("p", "due", "Expect an answer by " + String(custom.due)));
+      block.appendChild(element("p", "due", words.answerBy(String(custom.due))));
     }
     return block;
   }
@@ -284,7 +422,7 @@
   function quickReplies(message) {
     const group = element("div", "quick-replies");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Suggested answers");
+    group.setAttribute("aria-label", words.suggestedAnswers);
     for (const button of message.buttons) {
       const choice = element("button", "quick-reply", String(button.title || button.payload || ""));
       choice.type = "button";
@@ -300,14 +438,14 @@
   function deliveryNote(message) {
     const status = element("span", "delivery");
     if (message.status === "pending") {
-      status.textContent = message.id === sendingId ? "Sending\u2026"
-        : offline ? "Not sent yet \u00b7 will be sent when the connection is back"
-        : "Waiting to be sent";
+      status.textContent = message.id === sendingId ? words.sending
+        : offline ? words.waitingOffline
+        : words.waiting;
     } else if (message.status === "failed") {
-      status.textContent = "Not sent" + (message.failure ? ": " + message.failure : "") + " ";
-      const retry = element("button", "retry-message", "Retry");
+      status.textContent = words.notSent + (message.failure ? ": " + message.failure : "") + " ";
+      const retry = element("button", "retry-message", words.retry);
       retry.type = "button";
-      retry.setAttribute("aria-label", "Retry sending this message");
+      retry.setAttribute("aria-label", words.retryMessage);
       retry.addEventListener("click", () => retryFailed(message));
       status.appendChild(retry);
     }
@@ -328,7 +466,7 @@
   function messageItem(message, withQuickReplies) {
     const item = element("li", "message " + message.from);
     if (message.status) item.classList.add(message.status);
-    const speaker = message.from === "customer" ? "You said: " : config.title + ": ";
+    const speaker = message.from === "customer" ? words.youSaid : config.title + ": ";
     item.appendChild(element("span", "sr-only", speaker));
     if (message.text) {
       const bubble = element("div", "bubble");
@@ -412,7 +550,7 @@
     list.replaceChildren();
     rendered.clear();
     lastShown = null;
-    list.appendChild(messageItem({ from: "bot", text: INTRO }, false));
+    list.appendChild(messageItem({ from: "bot", text: words.intro }, false));
     // Quick replies only make sense for the answers after the customer's last message.
     let lastCustomer = -1;
     conversation.messages.forEach((message, index) => {
@@ -440,22 +578,17 @@
     const body = await reply.json().catch(() => ({}));
     const notice = body && typeof body.message === "string" ? body.message : "";
     const status = reply.status;
-    if (status === 401) return new DeliveryError("renew", "the conversation has expired", notice);
-    if (status === 413) {
-      return new DeliveryError("refused", notice || "the message is too long for the chat", notice);
-    }
+    if (status === 401) return new DeliveryError("renew", words.expired, notice);
+    if (status === 413) return new DeliveryError("refused", notice || words.tooLongForChat, notice);
     if (status === 429) {
       const wait = Number(body && body.retry_after) || Number(reply.headers.get("Retry-After")) || 15;
-      return new DeliveryError("limited", "too many messages at once", notice ||
-        "You're sending messages faster than the assistant can answer. It will be sent shortly.", wait);
+      return new DeliveryError("limited", words.tooManyMessages, notice || words.rateLimited, wait);
     }
     const temporary = status >= 500 || [408, 409, 425].includes(status);
     if (temporary) {
-      return new DeliveryError("server", "the assistant answered with an error (HTTP " + status + ")",
-        notice);
+      return new DeliveryError("server", words.serverError(status), notice);
     }
-    return new DeliveryError("refused", notice || "the assistant couldn't read it (HTTP " + status + ")",
-      notice);
+    return new DeliveryError("refused", notice || words.unreadable(status), notice);
   }
 
   /** A new conversation id from the server, kept with the conversation. */
@@ -464,7 +597,7 @@
     try {
       reply = await fetch(config.server + CHANNEL_PATH + "/conversations", { method: "POST" });
     } catch (error) {
-      throw new DeliveryError("unreachable", "the assistant can't be reached");
+      throw new DeliveryError("unreachable", words.unreachable);
     }
     const body = reply.ok ? await reply.json().catch(() => null) : null;
     if (!body || typeof body.conversation_id !== "string") throw await refusalOf(reply);
@@ -479,7 +612,8 @@
   let retryAttempt = 0;
   let countdownTimer = null;
 
-  async function askRasa(text, sessionId) {
+  /** Send a message and return the answers; pageLanguage is given for a conversation's first. */
+  async function askRasa(text, sessionId, pageLanguage) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), ANSWER_TIMEOUT_MS);
     try {
@@ -488,19 +622,20 @@
         reply = await fetch(config.server + CHANNEL_PATH + "/webhook", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ sender: sessionId, message: text }),
+          body: JSON.stringify(Object.assign({ sender: sessionId, message: text },
+            pageLanguage ? { language: pageLanguage } : {})),
           signal: controller.signal,
         });
       } catch (error) {
         // Rasa may have received it before the time ran out: resending is the customer's call.
         if (controller.signal.aborted) {
-          throw new DeliveryError("refused", "the assistant took too long to answer");
+          throw new DeliveryError("refused", words.tookTooLong);
         }
-        throw new DeliveryError("unreachable", "the assistant can't be reached");
+        throw new DeliveryError("unreachable", words.unreachable);
       }
       if (!reply.ok) throw await refusalOf(reply);
       const answers = await reply.json().catch(() => {
-        throw new DeliveryError("unreachable", "the answer was cut off");
+        throw new DeliveryError("unreachable", words.cutOff);
       });
       return Array.isArray(answers) ? answers : [];
     } finally {
@@ -520,7 +655,7 @@
 
   function setTyping(active) {
     typing.hidden = !active;
-    assistantStatus.textContent = active ? config.title + " is typing\u2026" : "";
+    assistantStatus.textContent = active ? words.typing(config.title) : "";
     if (active) scrollToEnd();
   }
 
@@ -528,11 +663,8 @@
     offline = true;
     const waiting = conversation.messages.some((message) => message.status === "pending");
     // The server's own words when it gave any; the countdown below says when it is sent again.
-    const text = notice || (kind === "server"
-      ? "The assistant has a problem right now. "
-      : "We can't reach the assistant right now. ") + (waiting
-      ? "Your message is saved and will be sent automatically as soon as the connection is back."
-      : "You can keep typing; your messages will be sent as soon as the connection is back.");
+    const text = notice || (kind === "server" ? words.serverTrouble : words.noConnection) +
+      (waiting ? words.savedForLater : words.keepTyping);
     // An alert is read out whenever its text changes: not again at every retry.
     if (bannerText.textContent !== text) bannerText.textContent = text;
     banner.hidden = false;
@@ -559,14 +691,14 @@
     if (!waitSeconds) retryAttempt += 1;
     const due = Date.now() + delay;
     const showCountdown = () => {
-      bannerRetry.textContent = "Trying again in " + Math.max(1, Math.ceil((due - Date.now()) / 1000)) + " s";
+      bannerRetry.textContent = words.retryIn(Math.max(1, Math.ceil((due - Date.now()) / 1000)));
     };
     showCountdown();
     countdownTimer = setInterval(showCountdown, 1000);
     retryTimer = setTimeout(() => {
       retryTimer = null;
       clearInterval(countdownTimer);
-      bannerRetry.textContent = "Trying again\u2026";
+      bannerRetry.textContent = words.retrying;
       pump();
     }, delay);
   }
@@ -599,8 +731,11 @@
         setTyping(true);
         try {
           if (!sessionId) sessionId = await renewSession();
-          const answers = await askRasa(next.payload, sessionId);
+          // The server follows the customer's own words after the first message.
+          const firstMessage = conversation.languageSentTo !== sessionId;
+          const answers = await askRasa(next.payload, sessionId, firstMessage ? language : null);
           if (sessionId !== conversation.sessionId) continue; // started over meanwhile
+          conversation.languageSentTo = sessionId;
           next.status = "sent";
           delete next.serverErrors;
           delete next.renewed;
@@ -702,12 +837,13 @@
     clearTimeout(retryTimer);
     retryTimer = null;
     conversation.sessionId = null; // the next message asks the server for a new one
+    conversation.languageSentTo = null;
     conversation.messages = [];
     saveConversation();
     setTyping(false);
     showOnline();
     renderConversation();
-    assistantStatus.textContent = "Started a new conversation.";
+    assistantStatus.textContent = words.startedOver;
     input.focus();
   }
 
@@ -723,10 +859,9 @@
     input.setAttribute("aria-invalid", tooLong ? "true" : "false");
     note.classList.toggle("error", tooLong);
     if (tooLong) {
-      note.textContent = "Too long: " + length.toLocaleString() + " of at most " +
-        config.maxLength.toLocaleString() + " characters.";
+      note.textContent = words.tooLong(formatNumber(length), formatNumber(config.maxLength));
     } else if (length > config.maxLength * 0.8) {
-      note.textContent = length.toLocaleString() + " / " + config.maxLength.toLocaleString() + " characters";
+      note.textContent = words.count(formatNumber(length), formatNumber(config.maxLength));
     } else {
       note.textContent = "";
     }
@@ -742,14 +877,13 @@
     const text = input.value.trim();
     if (!text) {
       note.classList.remove("error");
-      note.textContent = "Type a message first.";
+      note.textContent = words.typeFirst;
       return;
     }
     const length = characterCount(input.value);
     if (length > config.maxLength) {
       note.classList.add("error");
-      note.textContent = "Your message is " + length.toLocaleString() + " characters long; the limit is " +
-        config.maxLength.toLocaleString() + ". Please shorten it. It has not been sent.";
+      note.textContent = words.notSentTooLong(formatNumber(length), formatNumber(config.maxLength));
       input.setAttribute("aria-invalid", "true");
       input.focus();
       return;
@@ -780,7 +914,7 @@
     chatWindow.hidden = !open;
     widget.classList.toggle("open", open);
     launcher.setAttribute("aria-expanded", String(open));
-    launcherLabel.textContent = open ? "Close chat" : "Chat with us";
+    launcherLabel.textContent = open ? words.closeChat : words.openChat;
     store.set(openKey, open ? "true" : "false");
     if (open) {
       scrollToEnd();

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from bot.config import Settings
 from bot.supervisor import Service, free_port, wait_until_ready, web_app
+from support_core.language import detect
 from tests.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -55,14 +56,21 @@ def page(browser) -> Page:
     context.close()
 
 
+#: The accessible names the tests find the widget's parts by, in each language it speaks.
+NAMES = {
+    "en": {"message": "Your message", "conversation": "Conversation"},
+    "da": {"message": "Din besked", "conversation": "Samtale"},
+}
+
+
 class Widget:
     """The chat widget on a page, found the way a person finds it: by role and visible text."""
 
-    def __init__(self, page: Page):
+    def __init__(self, page: Page, language: str = "en"):
         self.page = page
         self.root = page.locator("#iex-support-widget")
-        self.input = self.root.get_by_role("textbox", name="Your message")
-        self.conversation = self.root.get_by_role("log", name="Conversation")
+        self.input = self.root.get_by_role("textbox", name=NAMES[language]["message"])
+        self.conversation = self.root.get_by_role("log", name=NAMES[language]["conversation"])
         self.banner = self.root.locator(".banner")
 
     def say(self, text: str) -> None:
@@ -107,12 +115,63 @@ class Widget:
     def shown_messages(self) -> int:
         return self.root.locator("li.message").count()
 
+    def last_answer_texts(self) -> list[str]:
+        """The texts (bubbles and answer buttons) of the answer to the customer's last message."""
+        return self.page.evaluate(
+            """() => {
+                const widget = document.querySelector("#iex-support-widget");
+                const items = [...widget.shadowRoot.querySelectorAll(".messages > li")];
+                const last = items.findLastIndex(item => item.classList.contains("customer"));
+                return items.slice(last + 1).flatMap(item => [
+                    ...item.querySelectorAll(".bubble, .quick-reply")]).map(node => node.innerText);
+            }"""
+        )
 
-def open_support_page(page: Page, url: str) -> Widget:
+
+def open_support_page(page: Page, url: str, language: str = "en") -> Widget:
     page.goto(url)
-    widget = Widget(page)
+    widget = Widget(page, language)
     expect(widget.input).to_be_visible()
     return widget
+
+
+#: Run in the page before its scripts: once the <html> element (or the widget's script tag) is
+#: parsed, it says Danish; the widget's script, fetched meanwhile, runs after that.
+MAKE_THE_PAGE_DANISH = """how => new MutationObserver((changes, observer) => {
+    const script = document.querySelector('script[src$="/widget.js"]');
+    if (how === "html lang" && document.documentElement) {
+        document.documentElement.lang = "da";
+        observer.disconnect();
+    } else if (how === "data-lang" && script) {
+        script.dataset.lang = "da";
+        observer.disconnect();
+    }
+}).observe(document, {childList: true, subtree: true})"""
+
+
+def make_the_demo_page_danish(page: Page, how: str) -> None:
+    """Make the demo page Danish before the widget reads it: its <html lang>, or its script tag's
+    data-lang on a page that says it is English. (Changed in the browser: Chromium lets no page
+    that Playwright serves itself send requests to localhost.)"""
+    page.add_init_script(f"({MAKE_THE_PAGE_DANISH})({json.dumps(how)})")
+
+
+def answer_every_message(page: Page, answer: list[dict]) -> list[dict]:
+    """Answer the widget's messages with ``answer``; returns the JSON bodies it posts, in order."""
+    bodies = []
+
+    def reply(route):
+        bodies.append(route.request.post_data_json)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answer),
+                      headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route("**/webhooks/chat/webhook", reply)
+    return bodies
+
+
+def is_danish(text: str) -> bool:
+    """Clearly Danish, or too short to tell (a button like "Ja"); never clearly English."""
+    return detect(text) in ("da", None)
 
 
 def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(page, support_page):
@@ -429,3 +488,64 @@ def test_a_failed_action_is_explained_and_retry_works_once_it_is_back(page, spar
     retry.click()
     widget.expect_answer("Did that solve it?")
     expect(widget.messages_from("customer").last).not_to_contain_text("Not sent")
+
+
+@pytest.mark.parametrize("how", ["html lang", "data-lang"])
+def test_on_a_danish_page_the_widget_speaks_danish_and_tells_the_server_once(
+    page, support_page, how
+):
+    make_the_demo_page_danish(page, how)
+    # Rasa's answers are replaced: this is about what the widget sends, whatever the model says.
+    bodies = answer_every_message(page, [{"text": "Tak, det kigger jeg på."}])
+    widget = open_support_page(page, support_page, language="da")
+
+    expect(widget.root).to_have_attribute("lang", "da")
+    expect(widget.input).to_have_attribute("placeholder", "Beskriv dit problem\u2026")
+    expect(widget.messages_from("bot").first).to_contain_text("supportassistent")
+    launcher = widget.root.locator(".launcher")
+    expect(launcher).to_have_accessible_name("Luk chatten")
+    launcher.click()
+    expect(launcher).to_have_accessible_name("Chat med os")
+    launcher.click()
+
+    widget.say("min ordre 10023 er ikke blevet overført til e-conomic")
+    widget.expect_answer("det kigger jeg på")
+    widget.say("ok")
+    widget.expect_delivered()
+    assert [body.get("language") for body in bodies] == ["da", None]
+    assert "language" not in bodies[1]
+    session_before = widget.session_id()
+
+    # A new conversation starts with the page's language again.
+    widget.root.get_by_role("button", name="Start forfra").click()
+    widget.say("hvor lang tid gaar der foer i svarer paa en sag")
+    widget.expect_delivered()
+    assert widget.session_id() != session_before
+    assert [body.get("language") for body in bodies] == ["da", None, "da"]
+    assert bodies[2]["sender"] == widget.session_id()
+
+
+def test_a_danish_conversation_on_the_danish_demo_page_is_answered_in_danish(
+    page, support_page, assistant
+):
+    # Needs the Danish demo page (/?lang=da) and a model trained with the Danish data.
+    widget = open_support_page(page, support_page + "?lang=da", language="da")
+    assert page.evaluate("() => document.documentElement.lang") == "da"
+
+    widget.say("min ordre 10023 er ikke blevet overført til e-conomic")
+    widget.expect_delivered()
+    answer = widget.last_answer_texts()
+    assert answer, "the assistant did not answer"
+    assert [text for text in answer if not is_danish(text)] == []
+    assert any(detect(text) == "da" for text in answer)
+    expect(widget.root.get_by_role("group", name="Forslag til svar")).to_be_visible()
+    tracker = assistant.chat.tracker(widget.session_id())
+    assert tracker["slots"]["language"] == "da"
+
+    # A short answer keeps the conversation in Danish.
+    widget.say("nej")
+    widget.expect_delivered()
+    answer = widget.last_answer_texts()
+    assert answer and [text for text in answer if not is_danish(text)] == []
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-danish.png"))
