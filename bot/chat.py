@@ -11,6 +11,7 @@ from sanic import Blueprint, Request, response
 
 from bot.config import Settings
 from bot.templating import render
+from support_core.language import DEFAULT_LANGUAGE, language_code
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Pages on other sites load the widget; a short cache keeps edits reaching them quickly.
@@ -40,6 +41,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
             rasa_url=settings.rasa_url,
             max_message_length=settings.max_message_length,
             embed_code=embed_code(widget_url, settings),
+            language=language_code(request.args.get("lang")) or DEFAULT_LANGUAGE,
         )
 
     @blueprint.get("/widget.js")

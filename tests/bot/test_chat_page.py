@@ -53,3 +53,14 @@ def test_settings_in_the_page_are_escaped(tmp_path):
     _, page = app.test_client.get("/")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
+
+
+def test_demo_page_is_danish_when_asked_and_english_otherwise(tmp_path):
+    app = create_app(Settings(state_dir=tmp_path))
+
+    _, danish = app.test_client.get("/?lang=da")
+    _, unknown = app.test_client.get("/?lang=xx")
+    _, plain = app.test_client.get("/")
+
+    assert '<html lang="da">' in danish.text
+    assert '<html lang="en">' in unknown.text and '<html lang="en">' in plain.text
