@@ -73,6 +73,7 @@ DOMAIN_FILLER_WORDS = frozenset({
 DANISH_FILLER_WORDS = frozenset({
     "hejsa", "goddag", "hilsen", "venlig", "venligst", "hjælpe", "spørgsmål", "gerne", "lige",
     "bare", "altså", "nogen", "måske", "tror", "synes", "kære", "jo", "nok", "helt", "også",
+    "egentlig", "netop", "osv", "fx", "ik", "ikk",
 })
 # fmt: on
 #: The snowball stemmer of each language.

@@ -1,6 +1,13 @@
-"""The help pages: every help article as a web page under /help, with the chat's search."""
+"""The help pages: every help article as a web page under /help, with the chat's search.
+
+Each page is in English or Danish: `?lang=da` or `?lang=en` chooses, otherwise the browser's
+Accept-Language (Danish when it prefers Danish to English), otherwise English. Links and the
+search form keep a language that was chosen in the address.
+"""
 
 from __future__ import annotations
+
+from urllib.parse import quote, urlencode
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -10,14 +17,139 @@ from sanic.response import HTTPResponse
 from actions.articles import KnowledgeBase
 from bot.config import Settings
 from bot.templating import render
+from support_core.language import DEFAULT_LANGUAGE, LANGUAGES
 
 #: Longest search text taken from the query string; longer text is cut.
 MAX_QUERY_LENGTH = 500
 #: Most search results shown on the list page.
 SEARCH_LIMIT = 10
+#: Longest Accept-Language header read; a longer one is cut, not parsed whole.
+MAX_ACCEPT_LANGUAGE_LENGTH = 1000
 
 # Raw HTML in an article is shown as text, never run: trainers write Markdown only.
 markdown = MarkdownIt("commonmark", {"html": False})
+
+#: The pages' own wording in each language; {slug} is filled in (and escaped) by the template.
+TEXTS = {
+    "en": {
+        "language_name": "English",
+        "site": "IEX Support · Help articles",
+        "help_articles": "Help articles",
+        "search": "Search",
+        "search_label": "Search the help articles",
+        "search_placeholder": "Describe your problem, e.g. order skipped in the log",
+        "results_for": "Results for",
+        "no_results_before": "No article matches that. Try other words, or write to",
+        "no_results_after": "with an example order number.",
+        "all_articles": "All articles",
+        "concerns": "Concerns:",
+        "source": "Full article in the IEX help center:",
+        "not_found": "Article not found",
+        "not_found_text": "There is no help article called “{slug}”. "
+        "It may have been renamed or removed.",
+        "back": "← All help articles",
+        "switch_label": "This page in English",
+        "untranslated": "",
+    },
+    "da": {
+        "language_name": "Dansk",
+        "site": "IEX Support · Hjælpeartikler",
+        "help_articles": "Hjælpeartikler",
+        "search": "Søg",
+        "search_label": "Søg i hjælpeartiklerne",
+        "search_placeholder": "Beskriv dit problem, fx ordre skippet i loggen",
+        "results_for": "Resultater for",
+        "no_results_before": "Ingen artikel passer på det. Prøv med andre ord, eller skriv til",
+        "no_results_after": "med et eksempel på et ordrenummer.",
+        "all_articles": "Alle artikler",
+        "concerns": "Gælder:",
+        "source": "Hele artiklen i IEX' hjælpecenter:",
+        "not_found": "Artiklen findes ikke",
+        "not_found_text": "Der er ingen hjælpeartikel, der hedder “{slug}”. "
+        "Den kan være omdøbt eller fjernet.",
+        "back": "← Alle hjælpeartikler",
+        "switch_label": "Denne side på dansk",
+        "untranslated": "Artiklen findes endnu kun på engelsk.",
+    },
+}
+
+
+def preferred_language(accept_language: str) -> str:
+    """The language a browser's Accept-Language header prefers; English on a tie or if neither.
+
+    "da-DK,da;q=0.9,en;q=0.8" gives "da"; "en-US,da;q=0.5" and "de" give "en".
+    """
+    weights = dict.fromkeys(LANGUAGES, 0.0)
+    for entry in accept_language[:MAX_ACCEPT_LANGUAGE_LENGTH].split(","):
+        tag, _, parameters = entry.strip().partition(";")
+        language = tag.strip().split("-")[0].lower()
+        if language in weights:
+            weights[language] = max(weights[language], _quality(parameters))
+    best = max(weights.values())
+    if best <= 0 or weights[DEFAULT_LANGUAGE] == best:
+        return DEFAULT_LANGUAGE
+    return next(language for language in LANGUAGES if weights[language] == best)
+
+
+def _quality(parameters: str) -> float:
+    """The q value of one Accept-Language entry ("q=0.8"); 1 when absent, 0 when unreadable."""
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def page_language(request: Request) -> tuple[str, bool]:
+    """The language of a page and whether the address chose it (?lang=), not the browser."""
+    asked = (request.args.get("lang") or "").strip().lower()
+    if asked in LANGUAGES:
+        return asked, True
+    return preferred_language(request.headers.get("accept-language", "")), False
+
+
+def _address(path: str, **parameters: str) -> str:
+    """A path with its query string, leaving out empty parameters."""
+    query = urlencode({name: value for name, value in parameters.items() if value})
+    return f"{path}?{query}" if query else path
+
+
+def _page_context(request: Request, path: str, **kept: str) -> dict:
+    """What every help page needs: its language, wording and the links that keep or switch it.
+
+    kept are the page's own parameters (the search text) that the language switch keeps too.
+    """
+    language, chosen = page_language(request)
+    kept_language = language if chosen else ""
+    switches = [
+        {
+            "language": other,
+            "label": TEXTS[other]["switch_label"],
+            "href": _address(path, lang=other, **kept),
+        }
+        for other in LANGUAGES
+        if other != language
+    ]
+    return {
+        "language": language,
+        "text": TEXTS[language],
+        "chosen_language": kept_language,
+        "home": _address("/help", lang=kept_language),
+        "link_suffix": _address("", lang=kept_language),
+        "switches": switches,
+        "vary": not chosen,
+    }
+
+
+def _respond(template: str, context: dict, status: int = 200, **values) -> HTTPResponse:
+    """Render a help page; one chosen by the browser's language varies with that header."""
+    response = render(template, status=status, **context, **values)
+    if context["vary"]:
+        response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 def create_blueprint(settings: Settings) -> Blueprint:
@@ -28,20 +160,25 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @blueprint.get("/help")
     async def article_list(request: Request) -> HTTPResponse:
         query = (request.args.get("q") or "").strip()[:MAX_QUERY_LENGTH]
-        hits = knowledge_base.search(query, limit=SEARCH_LIMIT) if query else []
-        return render(
+        context = _page_context(request, "/help", q=query)
+        language = context["language"]
+        hits = knowledge_base.search(query, limit=SEARCH_LIMIT, language=language) if query else []
+        return _respond(
             "help_list.html",
+            context,
             query=query,
             hits=hits,
-            articles=knowledge_base.articles(),
+            articles=knowledge_base.articles(language=language),
         )
 
     @blueprint.get("/help/<slug:str>")
     async def article_page(request: Request, slug: str) -> HTTPResponse:
-        article = knowledge_base.get(slug)
+        # The slug comes from the path still percent-encoded; quoting keeps it so.
+        context = _page_context(request, f"/help/{quote(slug, safe='%')}")
+        article = knowledge_base.get(slug, language=context["language"])
         if article is None:
-            return render("help_article.html", status=404, article=None, slug=slug)
+            return _respond("help_article.html", context, status=404, article=None, slug=slug)
         body = Markup(markdown.render(article.body))
-        return render("help_article.html", article=article, body=body)
+        return _respond("help_article.html", context, article=article, body=body)
 
     return blueprint

@@ -1,4 +1,4 @@
-"""The /help pages: article list, search, article page, 404 and escaping of article HTML."""
+"""The /help pages: article list, search, article page, 404, escaping, English and Danish."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sanic import Sanic
 
 from bot import help_pages
 from bot.config import Settings
+from bot.help_pages import preferred_language
 
 _app_numbers = count(1)
 
@@ -57,7 +58,31 @@ def articles_dir(tmp_path: Path) -> Path:
             ),
             encoding="utf-8",
         )
+    (tmp_path / "da").mkdir()
+    write_danish(
+        tmp_path,
+        "orders-skipped",
+        "Ordrer skippet i loggen",
+        "En ordre bliver **skippet**, når dens status ikke er tilladt.\n\n"
+        "1. Åbn loggen.\n2. Tilføj statussen.",
+    )
     return tmp_path
+
+
+DANISH_ARTICLE = """---
+slug: {slug}
+title: {title}
+url: https://support.iex.dk/da/articles/1-{slug}
+tags: [skippet, tilladte statusser]
+---
+{body}
+"""
+
+
+def write_danish(folder: Path, slug: str, title: str, body: str) -> None:
+    (folder / "da" / f"{slug}.md").write_text(
+        DANISH_ARTICLE.format(slug=slug, title=title, body=body), encoding="utf-8"
+    )
 
 
 @pytest.fixture
@@ -136,3 +161,128 @@ def test_an_added_article_appears_without_a_restart(app, articles_dir):
     _, response = app.test_client.get("/help/new-one")
     assert response.status == 200
     assert "Brand new" in response.text
+
+
+# English and Danish
+
+DANISH_BROWSER = {"Accept-Language": "da-DK,da;q=0.9,en-US;q=0.8,en;q=0.7"}
+ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9,da;q=0.8"}
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("da-DK,da;q=0.9,en-US;q=0.8,en;q=0.7", "da"),
+        ("da", "da"),
+        ("de-DE,da;q=0.5", "da"),
+        ("DA-dk", "da"),
+        ("en-US,en;q=0.9,da;q=0.8", "en"),
+        ("da;q=0.5,en;q=0.5", "en"),
+        ("de-DE,de;q=0.9", "en"),
+        ("da;q=0", "en"),
+        ("da;q=abc,en;q=0.1", "en"),
+        ("*", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_browser_language_is_danish_only_when_preferred_to_english(header, language):
+    assert preferred_language(header) == language
+
+
+def test_lang_da_shows_the_list_in_danish_with_links_that_keep_it(app):
+    _, response = app.test_client.get("/help", params={"lang": "da"}, headers=ENGLISH_BROWSER)
+    assert response.status == 200
+    assert '<html lang="da">' in response.text
+    assert "<h1>Hjælpeartikler</h1>" in response.text
+    assert ">Søg</button>" in response.text
+    assert 'href="/help/orders-skipped?lang=da">Ordrer skippet i loggen</a>' in response.text
+    # an article without a Danish version is listed in English, marked as such
+    assert 'href="/help/vat-added-twice?lang=da" lang="en">VAT added twice</a>' in response.text
+    assert '<input type="hidden" name="lang" value="da">' in response.text
+    assert 'id="switch-en" href="/help?lang=en"' in response.text
+    assert "Vary" not in response.headers
+
+
+def test_a_danish_browser_gets_danish_pages_without_lang_in_the_links(app):
+    _, response = app.test_client.get("/help", headers=DANISH_BROWSER)
+    assert '<html lang="da">' in response.text
+    assert 'href="/help/orders-skipped">Ordrer skippet i loggen</a>' in response.text
+    assert 'name="lang"' not in response.text
+    assert 'id="switch-en" href="/help?lang=en"' in response.text
+    assert response.headers["Vary"] == "Accept-Language"
+
+
+def test_english_is_the_default_and_lang_en_overrides_a_danish_browser(app):
+    for params, headers in [({}, {}), ({}, ENGLISH_BROWSER), ({"lang": "en"}, DANISH_BROWSER)]:
+        _, response = app.test_client.get("/help", params=params, headers=headers)
+        assert '<html lang="en">' in response.text
+        assert "<h1>Help articles</h1>" in response.text
+        assert "Orders skipped in the log" in response.text
+        assert 'id="switch-da" href="/help?lang=da"' in response.text
+
+
+def test_an_unknown_lang_is_ignored(app):
+    _, response = app.test_client.get("/help", params={"lang": "de"}, headers=DANISH_BROWSER)
+    assert response.status == 200
+    assert '<html lang="da">' in response.text
+
+
+def test_danish_search_finds_danish_articles_and_the_switch_keeps_the_search(app):
+    _, response = app.test_client.get("/help", params={"lang": "da", "q": "ordren er skippet"})
+    results = response.text.split('id="results"')[1].split("</ul>")[0]
+    assert 'href="/help/orders-skipped?lang=da">Ordrer skippet i loggen</a>' in results
+    assert "Resultater for “ordren er skippet”" in response.text
+    assert 'href="/help?lang=en&amp;q=ordren+er+skippet"' in response.text
+
+
+def test_danish_search_without_a_match_says_so_in_danish(app):
+    _, response = app.test_client.get("/help", params={"lang": "da", "q": "hvad er vejret i dag"})
+    assert 'id="no-results"' in response.text
+    assert "Ingen artikel passer på det" in response.text
+
+
+def test_a_danish_article_page_shows_the_danish_text_and_link(app):
+    _, response = app.test_client.get("/help/orders-skipped", params={"lang": "da"})
+    assert response.status == 200
+    assert '<html lang="da">' in response.text
+    assert "<h1>Ordrer skippet i loggen</h1>" in response.text
+    assert "<strong>skippet</strong>" in response.text
+    assert "Gælder:</span> Shopify" in response.text
+    assert 'href="https://support.iex.dk/da/articles/1-orders-skipped"' in response.text
+    assert 'href="/help?lang=da">← Alle hjælpeartikler</a>' in response.text
+    assert 'id="switch-en" href="/help/orders-skipped?lang=en"' in response.text
+    assert 'id="untranslated"' not in response.text
+
+
+def test_an_untranslated_article_is_shown_in_english_on_a_danish_page(app):
+    _, response = app.test_client.get("/help/vat-added-twice", headers=DANISH_BROWSER)
+    assert response.status == 200
+    assert '<html lang="da">' in response.text
+    assert '<article lang="en">' in response.text
+    assert "<h1>VAT added twice</h1>" in response.text
+    assert "Artiklen findes endnu kun på engelsk." in response.text
+    assert 'href="/help">← Alle hjælpeartikler</a>' in response.text
+
+
+def test_the_english_article_page_links_to_the_danish_one(app):
+    _, response = app.test_client.get("/help/orders-skipped")
+    assert "<h1>Orders skipped in the log</h1>" in response.text
+    assert 'id="switch-da" href="/help/orders-skipped?lang=da"' in response.text
+    assert "Denne side på dansk" in response.text
+
+
+def test_an_unknown_article_gives_a_danish_404_page(app):
+    _, response = app.test_client.get("/help/no-such-article", params={"lang": "da"})
+    assert response.status == 404
+    assert '<html lang="da">' in response.text
+    assert "<h1>Artiklen findes ikke</h1>" in response.text
+    assert "“no-such-article”" in response.text
+    assert 'href="/help?lang=da"' in response.text
+    assert 'id="switch-en" href="/help/no-such-article?lang=en"' in response.text
+
+
+def test_an_added_danish_article_appears_without_a_restart(app, articles_dir):
+    write_danish(articles_dir, "vat-added-twice", "Moms lagt på to gange", "Momsen lægges oveni.")
+    _, response = app.test_client.get("/help/vat-added-twice", params={"lang": "da"})
+    assert "<h1>Moms lagt på to gange</h1>" in response.text
+    assert 'id="untranslated"' not in response.text
