@@ -612,10 +612,6 @@ def test_urls_are_compared_among_the_danish_articles_only(tmp_path):
 DANISH_QUERIES = PROJECT_ROOT / "tests" / "data" / "article_queries_da.yml"
 
 
-@pytest.mark.skipif(
-    not DANISH_QUERIES.is_file() or not (ARTICLES_DIR / "da").is_dir(),
-    reason="the Danish questions or articles are not there yet",
-)
 def test_top3_accuracy_on_the_danish_customer_questions_stays_above_90_percent(published):
     queries = yaml.safe_load(DANISH_QUERIES.read_text(encoding="utf-8"))["queries"]
     found = [
