@@ -38,6 +38,7 @@ def test_the_summary_is_worded_in_the_conversation_language():
 
     assert [field["label"] for field in danish] == [
         "E-mail", "Systemer", "Beskrivelse", "Eksempler", "Dashboard-log"]
-    assert [field["value"] for field in danish][2:] == ["ikke oplyst", "ordrer 1001", "ikke tjekket"]
+    assert [field["value"] for field in danish][2:] == [
+        "ikke oplyst", "ordrer 1001", "ikke tjekket"]
     assert [field["label"] for field in english][1] == "Systems"
     assert english[3]["value"] == "orders 1001"
