@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from actions.articles import knowledge_base
+from evaluation.moves import last_turn
+from support_core.language import detect
 from tests.conftest import new_customer
+
+#: The links of the Danish articles: the Danish help-center page, or the English one where the
+#: help center has no Danish page.
+DANISH_ARTICLE_URLS = {article.url for article in knowledge_base().articles(language="da")}
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +121,39 @@ def test_markup_is_never_echoed(assistant):
         assert "onerror" not in message.get("text", "")
 
 
-def test_a_danish_message_is_told_the_chat_is_in_english_and_still_searched(assistant):
-    reply = assistant.did("Hej, min ordre er ikke blevet overført til e-conomic", new_customer())
+def _language_slot(assistant, customer: str) -> str:
+    return assistant.tracker(customer)["slots"]["language"]
+
+
+def test_a_danish_problem_is_answered_in_danish_with_danish_articles(assistant):
+    customer = new_customer()
+    reply = assistant.did("Hej, min ordre er ikke blevet overført til e-conomic", customer)
+    texts = assistant.tracker(customer)["events"]
+
+    assert "action_give_self_help" in reply.actions
+    assert _language_slot(assistant, customer) == "da"
+    answers = [event["text"] for event in last_turn(texts) if event.get("event") == "bot"]
+    assert answers and all(detect(text) in ("da", None) for text in answers)
+    assert any(detect(text) == "da" for text in answers)
+    assert reply.article_urls and set(reply.article_urls) <= DANISH_ARTICLE_URLS
+
+
+def test_short_answers_keep_the_language_and_a_long_message_switches_it(assistant):
+    customer = new_customer()
+    assistant.did("mine fakturaer bliver ikke overført til dinero længere", customer)
+    assistant.did("ok", customer)
+    assert _language_slot(assistant, customer) == "da"
+    assistant.did("sorry, can we continue in English please?", customer)
+    assert _language_slot(assistant, customer) == "en"
+
+
+def test_the_page_language_starts_a_conversation_that_opens_with_one_word(assistant):
+    danish_page = assistant.chat.in_language("da")
+    conversation = danish_page.new_sender()
+    danish_page.say(conversation, "hej")
+    assert assistant.chat.tracker(conversation)["slots"]["language"] == "da"
+
+
+def test_another_language_is_told_which_languages_the_chat_speaks(assistant):
+    reply = assistant.did("Hallo, meine Bestellungen kommen nicht in e-conomic an", new_customer())
     assert reply.responses[0] == "utter_english_only"
