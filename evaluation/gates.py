@@ -24,6 +24,23 @@ MIN_POLICY_ANSWERS = 0.95
 MIN_ARTICLE_SHOWN = 0.95
 MIN_ARTICLE_FIRST = 0.85
 
+#: Where the Danish sets do not reach the English gate yet, the level they hold meanwhile (a few
+#: points below what was measured; README "Danish and English"). Every other gate is the same
+#: for both languages. Remove an entry once Danish reaches the English level.
+DANISH_FOR_NOW = {
+    "MIN_NLU_MACRO_F1": 0.85,
+    "MIN_DIALOGUE_MESSAGES": 0.89,
+    "MIN_ARTICLE_SHOWN": 0.88,
+    "MIN_ARTICLE_FIRST": 0.78,
+}
+
+
+def minimum(gate: str, language: str) -> float:
+    """The threshold of a gate (a name above, e.g. "MIN_ARTICLE_SHOWN") for a language's set."""
+    if language == "da" and gate in DANISH_FOR_NOW:
+        return DANISH_FOR_NOW[gate]
+    return globals()[gate]
+
 
 def nlu_macro_f1(report_folder: Path, language: str | None = None) -> float:
     """The intent macro-F1 of a `rasa test nlu` run (its intent_report.json), or of one
@@ -38,11 +55,10 @@ def check_nlu(report_folder: Path) -> int:
     examples, 1 otherwise."""
     failed = False
     for language in LANGUAGES:
-        score = nlu_macro_f1(report_folder, language)
-        verdict = "passes" if score >= MIN_NLU_MACRO_F1 else "FAILS"
-        failed |= score < MIN_NLU_MACRO_F1
-        print(f"NLU intent macro-F1 ({language}) {score:.3f} {verdict} the gate of "
-              f"{MIN_NLU_MACRO_F1:.2f}")
+        score, gate = nlu_macro_f1(report_folder, language), minimum("MIN_NLU_MACRO_F1", language)
+        verdict = "passes" if score >= gate else "FAILS"
+        failed |= score < gate
+        print(f"NLU intent macro-F1 ({language}) {score:.3f} {verdict} the gate of {gate:.2f}")
     return 1 if failed else 0
 
 
