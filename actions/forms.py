@@ -190,9 +190,7 @@ class ActionAskContactEmail(Action):
         known = tracker.get_slot("email")
         if known:
             dispatcher.utter_message(
-                response="utter_offer_known_email", known_email=known,
-                buttons=[{"title": f"Yes, use {known}", "payload": "/affirm"}],
-            )
+                response="utter_offer_known_email", known_email=known)
         else:
             dispatcher.utter_message(response="utter_ask_contact_email")
         return []

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from actions import config
-from support_core.language import DEFAULT_LANGUAGE
+from support_core.language import DEFAULT_LANGUAGE, variation_language
 
 DOMAIN_FILE = config.PROJECT_ROOT / "domain.yml"
 
@@ -22,15 +22,9 @@ def _responses() -> dict[str, list[dict[str, Any]]]:
     return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]
 
 
-def _language_of(variation: dict[str, Any]) -> str:
-    for condition in variation.get("condition") or []:
-        if condition.get("type") == "slot" and condition.get("name") == "language":
-            return str(condition.get("value"))
-    return DEFAULT_LANGUAGE
-
-
 def words(response: str, language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """The ``custom`` words of a response in ``language``, English where a word has none."""
     variations = _responses()[response]
-    chosen = {_language_of(variation): variation.get("custom") or {} for variation in variations}
+    chosen = {variation_language(variation): variation.get("custom") or {}
+              for variation in variations}
     return {**chosen[DEFAULT_LANGUAGE], **chosen.get(language, {})}

@@ -30,8 +30,13 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
-from nlu_components.language_detector import LANGUAGE_ENTITY, PAGE_LANGUAGE
-from support_core.language import DEFAULT_LANGUAGE, language_code, message_language
+from nlu_components.language_detector import PAGE_LANGUAGE
+from support_core.language import (
+    DEFAULT_LANGUAGE,
+    language_code,
+    message_language,
+    variation_language,
+)
 from support_core.rate_limits import RateLimiter
 from support_core.redaction import redact
 
@@ -232,12 +237,6 @@ class SupportChannel(RestInput):
         return chat
 
 
-def _in_language(variation: dict[str, Any], language: str) -> bool:
-    """Whether a response variation is the one for ``language`` (English has no condition)."""
-    wanted = [{"type": "slot", "name": LANGUAGE_ENTITY, "value": language}]
-    return variation.get("condition") == (None if language == DEFAULT_LANGUAGE else wanted)
-
-
 def domain_variation(request: Request, response_name: str) -> dict[str, Any]:
     """A response of the loaded model's domain in the request's language (that of the message,
     else the page's); the English one when it has none in that language; {} if unknown."""
@@ -246,8 +245,8 @@ def domain_variation(request: Request, response_name: str) -> dict[str, Any]:
     variations = (domain.responses.get(response_name) if domain else None) or []
     text, hint = getattr(request.ctx, "chat_message", ("", None))
     language = message_language(text, hint) or DEFAULT_LANGUAGE
-    return next((item for item in variations if _in_language(item, language)), None) or next(
-        (item for item in variations if _in_language(item, DEFAULT_LANGUAGE)), {})
+    by_language = {variation_language(item): item for item in reversed(variations)}
+    return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE) or {}
 
 
 def domain_text(request: Request, response_name: str, values: dict[str, Any]) -> str | None:

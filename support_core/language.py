@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
+from support_core.problems import LOG_STATUSES
+from support_core.redaction import MARKER
 from support_core.systems import without_system_names
 
 LANGUAGES = ("en", "da")
@@ -24,8 +26,14 @@ MIN_CONFIDENCE = 0.65
 DANISH_LETTERS = re.compile(r"[æøåÆØÅ]")
 
 _WORD = re.compile(r"[^\W\d_]{2,}")
-#: Addresses, links and anything with a digit in it (order numbers, SKUs) read the same in both.
-_NO_LANGUAGE = re.compile(r"\S*[@/\d]\S*")
+#: What reads the same in both languages: addresses, links, anything with a digit in it (order
+#: numbers, SKUs), the dashboard log's statuses customers quote in English ("Skipped - order not
+#: in allowed states") and the markers of removed data ("[card number removed]").
+_NO_LANGUAGE = re.compile(
+    r"\S*[@/\d]\S*|" + MARKER.pattern + "|"
+    + "|".join(f"(?:{status.pattern})" for status in LOG_STATUSES), re.IGNORECASE,
+)
+
 _LINGUA = {Language.DANISH: "da", Language.ENGLISH: "en"}
 
 
@@ -43,7 +51,10 @@ def language_code(value: object) -> str | None:
 
 
 def _content_words(text: str) -> list[str]:
-    return _WORD.findall(_NO_LANGUAGE.sub(" ", without_system_names(text)))
+    """The words that tell the language: not system names, numbers, addresses, quoted log
+    statuses, removal markers, nor names with æ/ø/å ("Søren", "Århus")."""
+    words = _WORD.findall(_NO_LANGUAGE.sub(" ", without_system_names(text)))
+    return [word for word in words if not (word[0].isupper() and DANISH_LETTERS.search(word))]
 
 
 def detect(text: str) -> str | None:
@@ -51,7 +62,7 @@ def detect(text: str) -> str | None:
     words = _content_words(text or "")
     if len(words) < MIN_WORDS:
         return None
-    if DANISH_LETTERS.search(text):
+    if any(DANISH_LETTERS.search(word) for word in words):
         return "da"
     best = _detector().compute_language_confidence_values(" ".join(words))[0]
     return _LINGUA[best.language] if best.value >= MIN_CONFIDENCE else None
@@ -69,3 +80,12 @@ LANGUAGE_NAMES = {"en": "English", "da": "Danish"}
 def language_of(value: object) -> str:
     """A conversation's language from its slot value: a supported code, else the default."""
     return language_code(value) or DEFAULT_LANGUAGE
+
+
+def variation_language(variation: dict) -> str:
+    """The language a response variation of domain.yml is for: that of its condition on the
+    ``language`` slot, else English (the variation without a condition)."""
+    for condition in variation.get("condition") or []:
+        if condition.get("type") == "slot" and condition.get("name") == "language":
+            return str(condition.get("value"))
+    return DEFAULT_LANGUAGE

@@ -136,7 +136,10 @@ def test_a_known_email_is_offered_back():
     message = run_action(ActionAskContactEmail(), tracker)[0]
     assert message["response"] == "utter_offer_known_email"
     assert message["known_email"] == "anna@webshop.dk"
-    assert message["buttons"][0]["payload"] == "/affirm"
+    # The button ("Yes, use {known_email}") is in both variations of the response in domain.yml.
+    variations = DOMAIN["responses"]["utter_offer_known_email"]
+    assert [variation["buttons"][0]["payload"] for variation in variations] == ["/affirm"] * 2
+    assert all("{known_email}" in variation["buttons"][0]["title"] for variation in variations)
 
 
 @pytest.mark.parametrize("category, response", [

@@ -121,3 +121,28 @@ def test_a_request_refused_by_one_limit_is_counted_against_none():
         assert not limiter.hit_all({"conversation:a": "2/minute", "address:x": "1/minute"}).allowed
     assert limiter.hit("2/minute", "conversation:a").allowed  # the refusals did not use it up
     assert limiter.hit("2/minute", "conversation:a").allowed
+
+
+def test_a_refusal_is_worded_in_the_language_of_the_refused_message():
+    from types import SimpleNamespace
+
+    from bot.channel import domain_text
+
+    responses = {"utter_message_too_long": [
+        {"condition": [{"type": "slot", "name": "language", "value": "da"}],
+         "text": "Beskeden er for lang (højst {max_length} tegn)."},
+        {"text": "The message is too long (at most {max_length} characters)."},
+    ]}
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(
+        domain=SimpleNamespace(responses=responses))))
+
+    def request(text, hint=None):
+        return SimpleNamespace(app=app, ctx=SimpleNamespace(chat_message=(text, hint)))
+
+    values = {"max_length": 5000}
+    assert domain_text(request("min ordre er ikke blevet overført"), "utter_message_too_long",
+                       values) == "Beskeden er for lang (højst 5000 tegn)."
+    assert domain_text(request("ok", "da"), "utter_message_too_long", values).startswith("Besk")
+    assert domain_text(request("my order was not transferred"), "utter_message_too_long",
+                       values).startswith("The message")
+    assert domain_text(request("ok"), "utter_message_too_long", values).startswith("The")

@@ -62,3 +62,20 @@ def test_the_nlu_sets_the_language_entity_only_when_it_is_clear():
     assert [entity["value"] for entity in _entities("mine ordrer bliver ikke overført")] == ["da"]
     assert _entities("ok") == []
     assert [entity["value"] for entity in _entities("ok", {"page_language": "da"})] == ["da"]
+
+
+@pytest.mark.parametrize("text", [
+    "The customer Søren Jørgensen was created twice",
+    "Order from Århus is missing today",
+])
+def test_danish_names_do_not_make_an_english_message_danish(text):
+    assert detect(text) == "en"
+
+
+@pytest.mark.parametrize("text", [
+    "Skipped - Order not in allowed states",
+    "Error in totals validation",
+    "kort: [card number removed]",
+])
+def test_quoted_log_statuses_and_removal_markers_tell_no_language(text):
+    assert detect(text) is None
