@@ -30,13 +30,9 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
+from nlu_components.language_detector import LANGUAGE_ENTITY as LANGUAGE_SLOT
 from nlu_components.language_detector import PAGE_LANGUAGE
-from support_core.language import (
-    DEFAULT_LANGUAGE,
-    language_code,
-    message_language,
-    variation_language,
-)
+from support_core.language import DEFAULT_LANGUAGE, detect, language_code, variation_language
 from support_core.rate_limits import RateLimiter
 from support_core.redaction import redact
 
@@ -221,13 +217,17 @@ class SupportChannel(RestInput):
 
         @chat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            sender = None
             try:
                 sender, text, metadata = self.check(request)
                 redaction = redact(text)
                 messages = await self.answer(on_new_message, sender, redaction.text, metadata)
             except Refusal as refusal:
+                if sender:  # a conversation under way: its own language, if the message has none
+                    request.ctx.conversation_language = await conversation_language(request, sender)
                 return self.refusal_response(request, refusal)
             if redaction.changed:
+                request.ctx.conversation_language = await conversation_language(request, sender)
                 said = domain_variation(request, "utter_sensitive_data_removed_words")
                 notice = domain_text(request, "utter_sensitive_data_removed", {
                     "removed": list_of_kinds(redaction.kinds, said.get("custom"))})
@@ -237,14 +237,23 @@ class SupportChannel(RestInput):
         return chat
 
 
+async def conversation_language(request: Request, sender: str) -> str | None:
+    """The language slot of a conversation Rasa already holds (None for a new or unknown one)."""
+    store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+    tracker = await store.retrieve(sender) if store else None
+    return language_code(tracker.get_slot(LANGUAGE_SLOT)) if tracker else None
+
+
 def domain_variation(request: Request, response_name: str) -> dict[str, Any]:
-    """A response of the loaded model's domain in the request's language (that of the message,
-    else the page's); the English one when it has none in that language; {} if unknown."""
+    """A response of the loaded model's domain in the request's language: that of the message
+    when it tells one, else the conversation's, else the page's; the English one when it has none
+    in that language; {} if unknown."""
     agent = getattr(request.app.ctx, "agent", None)
     domain = getattr(agent, "domain", None)
     variations = (domain.responses.get(response_name) if domain else None) or []
     text, hint = getattr(request.ctx, "chat_message", ("", None))
-    language = message_language(text, hint) or DEFAULT_LANGUAGE
+    language = (detect(text) or getattr(request.ctx, "conversation_language", None)
+                or language_code(hint) or DEFAULT_LANGUAGE)
     by_language = {variation_language(item): item for item in reversed(variations)}
     return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE) or {}
 

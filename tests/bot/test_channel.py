@@ -136,8 +136,9 @@ def test_a_refusal_is_worded_in_the_language_of_the_refused_message():
     app = SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(
         domain=SimpleNamespace(responses=responses))))
 
-    def request(text, hint=None):
-        return SimpleNamespace(app=app, ctx=SimpleNamespace(chat_message=(text, hint)))
+    def request(text, hint=None, conversation=None):
+        return SimpleNamespace(app=app, ctx=SimpleNamespace(
+            chat_message=(text, hint), conversation_language=conversation))
 
     values = {"max_length": 5000}
     assert domain_text(request("min ordre er ikke blevet overført"), "utter_message_too_long",
@@ -146,3 +147,8 @@ def test_a_refusal_is_worded_in_the_language_of_the_refused_message():
     assert domain_text(request("my order was not transferred"), "utter_message_too_long",
                        values).startswith("The message")
     assert domain_text(request("ok"), "utter_message_too_long", values).startswith("The")
+    # "ok" in a Danish conversation on an English page: the conversation's language
+    assert domain_text(request("ok", "en", "da"), "utter_message_too_long", values).startswith(
+        "Besk")
+    assert domain_text(request("my order was not transferred", None, "da"),
+                       "utter_message_too_long", values).startswith("The message")

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from support_core.language import detect
 from tests.conftest import new_customer
 from tests.e2e.test_handoff import reference_in, wait_for_ticket
 
@@ -31,3 +32,12 @@ def test_a_card_number_given_with_the_order_numbers_is_neither_an_example_nor_in
     said = [line["text"] for line in ticket["transcript"] if line["sender"] == "customer"]
     assert ("orders 10023 and #10024, paid with card [card number removed]"
             " cvc [security code removed]") in said
+
+
+def test_the_removal_notice_in_a_danish_conversation_is_danish(assistant):
+    customer = new_customer()
+    assistant.say("min ordre er ikke blevet overført til e-conomic", customer)
+
+    notice = assistant.say("kort: 4111 1111 1111 1111", customer)[0]["text"]
+
+    assert "kortnummeret" in notice and detect(notice) == "da"
