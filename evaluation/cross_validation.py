@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import random
 import sys
 import tempfile
@@ -123,6 +124,10 @@ def main() -> int:
     arguments = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's CLI sets this up; without it every parsed example is printed at debug level.
+    configure_structlog(logging.INFO)
     asyncio.run(held_out_predictions(Path(arguments.out)))
     scores = write_language_reports(Path(arguments.out), example_languages())
     for language, score in scores.items():
