@@ -21,7 +21,7 @@ from actions.case_fields import (
 )
 from actions.extraction import extract_emails, extract_order_ids, extract_product_ids
 from actions.summary import summary_fields, summary_lines
-from support_core.language import language_of
+from support_core.language import conversation_language
 from support_core.problems import problem
 
 
@@ -220,7 +220,7 @@ class ActionAskConfirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         fields = summary_fields(tracker.current_slot_values(), tracker.events,
-                                language_of(tracker.get_slot("language")))
+                                conversation_language(tracker.slots))
         dispatcher.utter_message(
             response="utter_case_summary",
             case_fields=summary_lines(fields),

@@ -15,7 +15,7 @@ from actions.delivery import outbox
 from actions.response_time import response_time_values
 from actions.ticket import Case, build_ticket
 from support_core.events import current_case, latest_problem_report
-from support_core.language import language_of
+from support_core.language import conversation_language
 from support_core.problems import OTHER, problem_for
 from support_core.rate_limits import Decision, RateLimiter
 
@@ -105,7 +105,7 @@ class ActionCreateTicket(Action):
             log_checked=slots.get("log_checked"),
             log_status=slots.get("log_status"),
             urgent_requested=urgent,
-            language=language_of(slots.get("language")),
+            language=conversation_language(slots),
         )
         now = datetime.now(timezone.utc)
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)

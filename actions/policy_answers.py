@@ -12,7 +12,7 @@ from actions.articles import Hit, knowledge_base
 from actions.response_time import response_time_values
 from actions.self_help import articles_payload
 from support_core.events import full_intent
-from support_core.language import DEFAULT_LANGUAGE, language_of
+from support_core.language import DEFAULT_LANGUAGE, conversation_language
 from support_core.policy import PolicyTopic, topic_for_intent
 
 #: What the answer leads to; the rules go on from it (shared with actions/search.py).
@@ -63,7 +63,7 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("search_result", ANSWERED)]
         result = utter_policy_answer(dispatcher, topic, message.get("text") or "",
-                                     language_of(tracker.get_slot("language")))
+                                     conversation_language(tracker.slots))
         # Inside the write-up the form asks its next question instead of offering a write-up.
         in_form = bool((tracker.active_loop or {}).get("name"))
         return [SlotSet("search_result", ANSWERED if in_form else result)]

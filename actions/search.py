@@ -17,7 +17,7 @@ from actions.articles import knowledge_base
 from actions.policy_answers import utter_policy_answer
 from actions.self_help import SUGGESTIONS, record_shown, utter_articles
 from support_core.events import current_case, systems_mentioned
-from support_core.language import language_of
+from support_core.language import conversation_language
 from support_core.policy import policy_topic_in
 
 #: What the search found; the rules branch on it ("answer" and "offer" as for policy answers).
@@ -41,7 +41,7 @@ class ActionSearchHelp(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
-        language = language_of(tracker.get_slot("language"))
+        language = conversation_language(tracker.slots)
         intent = (message.get("intent") or {}).get("name")
         if intent == OTHER_LANGUAGE_INTENT:
             dispatcher.utter_message(response="utter_english_only")

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.articles import Hit, knowledge_base
 from support_core.events import current_case, latest_problem_report, systems_mentioned
-from support_core.language import DEFAULT_LANGUAGE, language_of
+from support_core.language import DEFAULT_LANGUAGE, conversation_language
 from support_core.problems import LogStatus, log_status_in, problem_for
 
 #: Articles shown with the first answer to a problem or question; "show me another" adds one.
@@ -70,7 +70,7 @@ class ActionGiveSelfHelp(Action):
         kind = problem_for(text)
         systems = systems_mentioned(current_case(tracker.events))
         hits = suggestions_for_problem(text, systems, status,
-                                       language=language_of(tracker.get_slot("language")))
+                                       language=conversation_language(tracker.slots))
         dispatcher.utter_message(response=status.response if status else kind.self_help_response)
         if hits:
             utter_articles(
@@ -100,7 +100,7 @@ class ActionSuggestArticles(Action):
         hits = knowledge_base().search(
             tracker.get_slot("help_topic") or "", systems=tracker.get_slot("systems") or [],
             exclude=tracker.get_slot("articles_shown") or [], limit=1,
-            language=language_of(tracker.get_slot("language")),
+            language=conversation_language(tracker.slots),
         )
         if not hits:
             dispatcher.utter_message(response="utter_no_more_articles")

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from actions import config
-from support_core.language import DEFAULT_LANGUAGE, variation_language
+from support_core.language import DEFAULT_LANGUAGE, variation_in
 
 DOMAIN_FILE = config.PROJECT_ROOT / "domain.yml"
 
@@ -25,6 +25,5 @@ def _responses() -> dict[str, list[dict[str, Any]]]:
 def words(response: str, language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """The ``custom`` words of a response in ``language``, English where a word has none."""
     variations = _responses()[response]
-    chosen = {variation_language(variation): variation.get("custom") or {}
-              for variation in variations}
-    return {**chosen[DEFAULT_LANGUAGE], **chosen.get(language, {})}
+    english = variation_in(variations, DEFAULT_LANGUAGE).get("custom") or {}
+    return {**english, **(variation_in(variations, language).get("custom") or {})}

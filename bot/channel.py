@@ -30,9 +30,14 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
-from nlu_components.language_detector import LANGUAGE_ENTITY as LANGUAGE_SLOT
 from nlu_components.language_detector import PAGE_LANGUAGE
-from support_core.language import DEFAULT_LANGUAGE, detect, language_code, variation_language
+from support_core.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_SLOT,
+    detect,
+    language_code,
+    variation_in,
+)
 from support_core.rate_limits import RateLimiter
 from support_core.redaction import redact
 
@@ -224,10 +229,10 @@ class SupportChannel(RestInput):
                 messages = await self.answer(on_new_message, sender, redaction.text, metadata)
             except Refusal as refusal:
                 if sender:  # a conversation under way: its own language, if the message has none
-                    request.ctx.conversation_language = await conversation_language(request, sender)
+                    request.ctx.conversation_language = await stored_language(request, sender)
                 return self.refusal_response(request, refusal)
             if redaction.changed:
-                request.ctx.conversation_language = await conversation_language(request, sender)
+                request.ctx.conversation_language = await stored_language(request, sender)
                 said = domain_variation(request, "utter_sensitive_data_removed_words")
                 notice = domain_text(request, "utter_sensitive_data_removed", {
                     "removed": list_of_kinds(redaction.kinds, said.get("custom"))})
@@ -237,7 +242,7 @@ class SupportChannel(RestInput):
         return chat
 
 
-async def conversation_language(request: Request, sender: str) -> str | None:
+async def stored_language(request: Request, sender: str) -> str | None:
     """The language slot of a conversation Rasa already holds (None for a new or unknown one)."""
     store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
     tracker = await store.retrieve(sender) if store else None
@@ -254,8 +259,7 @@ def domain_variation(request: Request, response_name: str) -> dict[str, Any]:
     text, hint = getattr(request.ctx, "chat_message", ("", None))
     language = (detect(text) or getattr(request.ctx, "conversation_language", None)
                 or language_code(hint) or DEFAULT_LANGUAGE)
-    by_language = {variation_language(item): item for item in reversed(variations)}
-    return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE) or {}
+    return variation_in(variations, language)
 
 
 def domain_text(request: Request, response_name: str, values: dict[str, Any]) -> str | None:

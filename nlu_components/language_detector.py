@@ -15,10 +15,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from support_core.language import message_language
+from support_core.language import LANGUAGE_SLOT, message_language
 
-#: The entity (and slot) that holds the conversation's language.
-LANGUAGE_ENTITY = "language"
+#: The entity that fills the slot of the conversation's language (and has its name).
+LANGUAGE_ENTITY = LANGUAGE_SLOT
 #: The message metadata key of the page's language.
 PAGE_LANGUAGE = "page_language"
 

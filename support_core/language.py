@@ -7,7 +7,9 @@ confidence. "ok", "ja", an order number or a list of system names never does.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -17,6 +19,8 @@ from support_core.systems import without_system_names
 
 LANGUAGES = ("en", "da")
 DEFAULT_LANGUAGE = "en"
+#: The slot (and the NLU entity filling it) that holds a conversation's language.
+LANGUAGE_SLOT = "language"
 #: Words of two or more letters a message needs (system names not counted) before it can set or
 #: switch the language.
 MIN_WORDS = 3
@@ -82,10 +86,21 @@ def language_of(value: object) -> str:
     return language_code(value) or DEFAULT_LANGUAGE
 
 
+def conversation_language(slots: Mapping[str, Any]) -> str:
+    """The language of a conversation from its slots (a tracker's ``slots``)."""
+    return language_of(slots.get(LANGUAGE_SLOT))
+
+
 def variation_language(variation: dict) -> str:
     """The language a response variation of domain.yml is for: that of its condition on the
-    ``language`` slot, else English (the variation without a condition)."""
+    language slot, else English (the variation without a condition)."""
     for condition in variation.get("condition") or []:
-        if condition.get("type") == "slot" and condition.get("name") == "language":
+        if condition.get("type") == "slot" and condition.get("name") == LANGUAGE_SLOT:
             return str(condition.get("value"))
     return DEFAULT_LANGUAGE
+
+
+def variation_in(variations: list[dict], language: str) -> dict:
+    """The variation of a response for ``language``, the English one if it has none, else {}."""
+    by_language = {variation_language(item): item for item in reversed(variations)}
+    return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE) or {}
