@@ -36,6 +36,7 @@ from support_core.language import (
     LANGUAGE_SLOT,
     detect,
     language_code,
+    preferred_language,
     variation_in,
 )
 from support_core.rate_limits import RateLimiter
@@ -212,6 +213,7 @@ class SupportChannel(RestInput):
         @chat.route("/conversations", methods=["POST"])
         async def new_conversation(request: Request) -> HTTPResponse:
             # Counted per address: a fresh id for every message must not dodge the limits.
+            request.ctx.chat_message = ("", page_language_of(request))
             try:
                 self.count({f"new:{self.client_of(request)}":
                             self.settings.conversation_rate_per_address})
@@ -240,6 +242,17 @@ class SupportChannel(RestInput):
             return response.json(messages)
 
         return chat
+
+
+def page_language_of(request: Request) -> str:
+    """The language a request for a new conversation id is answered in: the page's, as the
+    widget sends it ({"language": "da"}), else the browser's Accept-Language."""
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        payload = None
+    hint = language_code(payload.get("language")) if isinstance(payload, dict) else None
+    return hint or preferred_language(request.headers.get("accept-language", ""))
 
 
 async def stored_language(request: Request, sender: str) -> str | None:

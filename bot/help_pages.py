@@ -17,14 +17,12 @@ from sanic.response import HTTPResponse
 from actions.articles import KnowledgeBase
 from bot.config import Settings
 from bot.templating import render
-from support_core.language import DEFAULT_LANGUAGE, LANGUAGES
+from support_core.language import LANGUAGES, preferred_language
 
 #: Longest search text taken from the query string; longer text is cut.
 MAX_QUERY_LENGTH = 500
 #: Most search results shown on the list page.
 SEARCH_LIMIT = 10
-#: Longest Accept-Language header read; a longer one is cut, not parsed whole.
-MAX_ACCEPT_LANGUAGE_LENGTH = 1000
 
 # Raw HTML in an article is shown as text, never run: trainers write Markdown only.
 markdown = MarkdownIt("commonmark", {"html": False})
@@ -72,35 +70,6 @@ TEXTS = {
         "untranslated": "Artiklen findes endnu kun på engelsk.",
     },
 }
-
-
-def preferred_language(accept_language: str) -> str:
-    """The language a browser's Accept-Language header prefers; English on a tie or if neither.
-
-    "da-DK,da;q=0.9,en;q=0.8" gives "da"; "en-US,da;q=0.5" and "de" give "en".
-    """
-    weights = dict.fromkeys(LANGUAGES, 0.0)
-    for entry in accept_language[:MAX_ACCEPT_LANGUAGE_LENGTH].split(","):
-        tag, _, parameters = entry.strip().partition(";")
-        language = tag.strip().split("-")[0].lower()
-        if language in weights:
-            weights[language] = max(weights[language], _quality(parameters))
-    best = max(weights.values())
-    if best <= 0 or weights[DEFAULT_LANGUAGE] == best:
-        return DEFAULT_LANGUAGE
-    return next(language for language in LANGUAGES if weights[language] == best)
-
-
-def _quality(parameters: str) -> float:
-    """The q value of one Accept-Language entry ("q=0.8"); 1 when absent, 0 when unreadable."""
-    for parameter in parameters.split(";"):
-        name, _, value = parameter.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(max(float(value), 0.0), 1.0)
-            except ValueError:
-                return 0.0
-    return 1.0
 
 
 def page_language(request: Request) -> tuple[str, bool]:

@@ -10,7 +10,7 @@ from sanic import Sanic
 
 from bot import help_pages
 from bot.config import Settings
-from bot.help_pages import preferred_language
+from support_core.language import preferred_language
 
 _app_numbers = count(1)
 

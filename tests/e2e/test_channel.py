@@ -15,6 +15,7 @@ import requests
 from bot.supervisor import wait_until_ready
 from evaluation.client import CHAT_PATH
 from evaluation.moves import last_turn, moves_of_turn, responses_of_turn
+from support_core.language import detect
 from tests.conftest import new_customer
 from tests.e2e.test_handoff import reference_in, wait_for_ticket
 
@@ -190,6 +191,13 @@ def test_one_client_address_cannot_mint_conversation_ids_without_end(spare_assis
     refused = requests.post(url, headers=minter, timeout=10)
     assert refused.status_code == 429 and refused.json()["error"] == "too_many_messages"
     assert int(refused.headers["Retry-After"]) > 0
+    # Worded in the page's language the widget sends, else the browser's; English otherwise.
+    assert detect(refused.json()["message"]) == "en"
+    on_a_danish_page = requests.post(url, headers=minter, json={"language": "da"}, timeout=10)
+    danish_browser = requests.post(url, headers={**minter, "Accept-Language": "da-DK,da;q=0.9"},
+                                   timeout=10)
+    for answer in (on_a_danish_page, danish_browser):
+        assert answer.status_code == 429 and detect(answer.json()["message"]) == "da"
     other = requests.post(url, headers={"X-Forwarded-For": "203.0.113.12"}, timeout=10)
     assert other.status_code == 201
 
