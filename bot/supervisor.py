@@ -202,10 +202,10 @@ def start_in_background(settings: Settings, environment: dict | None = None) -> 
     """Start every service with its log in the state folder; raise with the logs if one fails."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     services = all_services(settings)
-    for service in services:
-        service.env.update(environment or {})
-        service.start(log_file=settings.state_dir / f"{service.name}.log")
     try:
+        for service in services:
+            service.env.update(environment or {})
+            service.start(log_file=settings.state_dir / f"{service.name}.log")
         wait_until_ready(services)
     except (RuntimeError, TimeoutError):
         stop_all(services)
@@ -213,6 +213,9 @@ def start_in_background(settings: Settings, environment: dict | None = None) -> 
             (settings.state_dir / f"{service.name}.log").read_text()[-3000:] for service in services
         )
         raise RuntimeError(f"the assistant did not start:\n{logs}") from None
+    except BaseException:  # Ctrl-C or SIGTERM while waiting: nothing is left running
+        stop_all(services)
+        raise
     return services
 
 
@@ -225,11 +228,16 @@ def _stop_on_terminate(*_signal_details) -> None:
     raise KeyboardInterrupt
 
 
+def stop_on_terminate() -> None:
+    """Let SIGTERM end this process as Ctrl-C does, so its `finally` blocks stop the services."""
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
+
+
 def run_all(settings: Settings) -> int:
     """Start all services, report where to chat, and stop them all on Ctrl-C."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     services = all_services(settings)
-    signal.signal(signal.SIGTERM, _stop_on_terminate)
+    stop_on_terminate()
     try:
         for service in services:
             service.start()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from bot.supervisor import private_settings, start_in_background, stop_all
+from bot.supervisor import private_settings, start_in_background, stop_all, stop_on_terminate
 
 TIMEOUT_SECONDS = 60
 #: How often a message refused as too fast (429) is sent again, after the wait the server names.
@@ -102,6 +102,7 @@ def run_from_command_line(
     parser.add_argument("--rasa-url", help="a running assistant (default: start a private one)")
     parser.add_argument("--token", default="dev-rasa-token")
     arguments = parser.parse_args()
+    stop_on_terminate()
     if arguments.rasa_url:
         report = evaluate(ChatClient(arguments.rasa_url, arguments.token), arguments.set)
     else:
