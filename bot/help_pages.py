@@ -17,7 +17,7 @@ from sanic.response import HTTPResponse
 from actions.articles import KnowledgeBase
 from bot.config import Settings
 from bot.templating import render
-from support_core.language import LANGUAGES, preferred_language
+from support_core.language import LANGUAGES, language_code, preferred_language
 
 #: Longest search text taken from the query string; longer text is cut.
 MAX_QUERY_LENGTH = 500
@@ -74,8 +74,8 @@ TEXTS = {
 
 def page_language(request: Request) -> tuple[str, bool]:
     """The language of a page and whether the address chose it (?lang=), not the browser."""
-    asked = (request.args.get("lang") or "").strip().lower()
-    if asked in LANGUAGES:
+    asked = language_code(request.args.get("lang"))  # "da", "DA", "da-DK" as the demo reads it
+    if asked:
         return asked, True
     return preferred_language(request.headers.get("accept-language", "")), False
 

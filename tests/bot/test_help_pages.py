@@ -221,6 +221,13 @@ def test_english_is_the_default_and_lang_en_overrides_a_danish_browser(app):
         assert 'id="switch-da" href="/help?lang=da"' in response.text
 
 
+@pytest.mark.parametrize("asked", ["DA", "da-DK", " da "])
+def test_lang_is_read_as_the_demo_page_reads_it(app, asked):
+    _, response = app.test_client.get("/help", params={"lang": asked}, headers=ENGLISH_BROWSER)
+    assert '<html lang="da">' in response.text
+    assert 'href="/help/orders-skipped?lang=da">Ordrer skippet i loggen</a>' in response.text
+
+
 def test_an_unknown_lang_is_ignored(app):
     _, response = app.test_client.get("/help", params={"lang": "de"}, headers=DANISH_BROWSER)
     assert response.status == 200
