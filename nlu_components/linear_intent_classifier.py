@@ -5,6 +5,11 @@ character 2-5-grams separates the intents better than DIET (3-fold cross-validat
 0.81 against 0.77 on the same split) and trains in seconds instead of minutes. Rasa's own
 LogisticRegressionClassifier fixes the regularisation at C=1 on raw counts, which underfits here,
 so this component owns its features and its C.
+
+A retrieval intent (faq) is learnt as its topics (faq/second_line, faq/system_setup, ...), each a
+class of its own, and predicted as the sum of their probabilities: its topics are far apart from
+each other, and one linear boundary around all of them confused them with how-to questions
+(3-fold cross-validation macro-F1, Danish 0.900 against 0.903 with topics, English 0.915 / 0.918).
 """
 from __future__ import annotations
 
@@ -21,7 +26,9 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
+    RESPONSE_IDENTIFIER_DELIMITER,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
@@ -44,6 +51,11 @@ def normalise(text: str) -> str:
     token, so an unseen order number or address reads like those in the examples."""
     text = _ADDRESSES.sub(" emailaddress ", text.lower())
     return _NUMBERS.sub(" 000 ", _APOSTROPHES.sub("", text))
+
+
+def intent_of(label: str) -> str:
+    """The intent a learnt class belongs to: "faq" for the topic "faq/system_setup"."""
+    return label.split(RESPONSE_IDENTIFIER_DELIMITER, 1)[0]
 
 
 def new_model(regularisation: float, random_state: int) -> Pipeline:
@@ -88,7 +100,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("LinearIntentClassifier needs at least two intents; not trained.")
             return self._resource
         self.model = new_model(self.config["regularisation"], self.config["random_state"])
-        self.model.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
+        self.model.fit([e.get(TEXT) for e in examples],
+                       [e.get(INTENT_RESPONSE_KEY) or e.get(INTENT) for e in examples])
         self.persist()
         return self._resource
 
@@ -97,11 +110,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
         probabilities = self.model.predict_proba(texts)
-        intents = self.model.classes_
+        intents = [intent_of(str(label)) for label in self.model.classes_]
         for message, row in zip(messages, probabilities, strict=True):
+            confidences: dict[str, float] = {}
+            for intent, confidence in zip(intents, row, strict=True):
+                confidences[intent] = confidences.get(intent, 0.0) + float(confidence)
             ranking = sorted(
-                ({INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(confidence)}
-                 for name, confidence in zip(intents, row, strict=True)),
+                ({INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                 for name, confidence in confidences.items()),
                 key=lambda item: -item[PREDICTED_CONFIDENCE_KEY],
             )
             message.set(INTENT, ranking[0], add_to_output=True)
