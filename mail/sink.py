@@ -21,7 +21,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 
-from bot.config import load_settings
+from bot.deployment import refuse_unsafe_production
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def main() -> None:
     """Run the sink on the configured SMTP host and port until SIGTERM or Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per SMTP command
-    settings = load_settings()
+    settings = refuse_unsafe_production("mail sink")
     stopped = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stopped.set())
