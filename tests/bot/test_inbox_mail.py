@@ -10,8 +10,11 @@ from email.message import EmailMessage
 import pytest
 
 from actions.helpdesk.base import DeliveryResult, Outcome
+from bot.supervisor import free_port
 from bot.ticket_store import TicketStore
 from mail.outbox import MailOutbox
+from mail.sink import start_sink
+from mail.smtp import SmtpSender
 from tests.bot.inbox_support import (
     USERNAME,
     StaffClient,
@@ -127,3 +130,24 @@ def test_the_mail_page_needs_a_login(settings):
     reply = StaffClient(inbox_app(settings)).get("/inbox/mail")
     assert reply.status == 303
     assert reply.headers["location"].startswith("/inbox/login")
+
+
+def test_a_reply_reaches_the_real_mail_sink_and_its_page(tmp_path):
+    settings = inbox_settings(tmp_path, smtp_port=free_port())
+    create_staff(settings)
+    store_tickets(settings, numbered_ticket(1, "2026-11-20T10:00:00Z", language="da"))
+    client = logged_in(inbox_app(settings))
+    client.post(f"{TICKET_PAGE}/reply", reply_form(client, "Ordren er sendt igen."))
+
+    sink = start_sink(settings.smtp_host, settings.smtp_port, settings.mail_sink_dir)
+    try:
+        [sent] = MailOutbox(settings.mail_outbox_db).deliver_due(SmtpSender(settings))
+    finally:
+        sink.stop()
+
+    assert sent.delivered
+    received = client.get("/inbox/mail").text
+    received = received[received.index('id="sink-messages"') :]
+    assert f"Din sag {REFERENCE}: svar fra IEX Support" in received
+    assert "Hej Mette Hansen\n\nOrdren er sendt igen.\n\nDin reference er" in received
+    assert 'class="mail-state delivered">sent' in client.get(TICKET_PAGE).text
