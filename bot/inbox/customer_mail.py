@@ -15,7 +15,7 @@ from urllib.parse import quote
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from actions.outbox import FAILED
+from actions.outbox import FAILED, PENDING
 from bot.config import Settings
 from bot.ticket_store import TicketStore
 from mail.messages import agent_reply
@@ -134,5 +134,6 @@ def add_routes(
             smtp_server=f"{settings.smtp_host}:{settings.smtp_port}",
             messages=received_messages(settings.mail_sink_dir) if settings.mail_sink else [],
             counts=outbox.counts(),
-            failed=outbox.items(FAILED),
+            # Refused for good, or tried and waiting for the server: what needs looking at.
+            troubled=outbox.items(FAILED) + [i for i in outbox.items(PENDING) if i.attempts],
         )

@@ -73,7 +73,11 @@ def test_a_reply_is_queued_kept_in_the_history_and_shown_with_its_state(settings
     assert "Reply by " + USERNAME in mails and "Vi har rettet momskoden." in mails
     assert "waiting to be sent" in mails
 
-    outbox.deliver_due(lambda message: DeliveryResult(Outcome.DELIVERED))
+    outbox.deliver_due(lambda message: DeliveryResult(Outcome.RETRYABLE, error="421 busy"))
+    assert "tried 1×: 421 busy" in client.get(TICKET_PAGE).text
+    assert "421 busy" in client.get("/inbox/mail").text
+
+    outbox.deliver_due(lambda message: DeliveryResult(Outcome.DELIVERED), now=2e9)
     assert 'class="mail-state delivered">sent' in client.get(TICKET_PAGE).text
 
 
