@@ -124,12 +124,20 @@ def add_routes(
         logger.info("reply to %s queued by %s", reference, request.ctx.staff.username)
         return response.redirect(f"/inbox/tickets/{quote(reference)}?saved=reply", status=303)
 
+    @blueprint.post("/mail/retry")
+    @staff_only
+    async def retry_failed_mail(request: Request) -> HTTPResponse:
+        count = outbox.retry_failed()
+        logger.info("%d failed e-mail(s) queued again by %s", count, request.ctx.staff.username)
+        return response.redirect(f"/inbox/mail?retried={count}", status=303)
+
     @blueprint.get("/mail")
     @staff_only
     async def mail_page(request: Request) -> HTTPResponse:
         return page(
             "mail",
             request,
+            retried=request.args.get("retried"),
             sink=settings.mail_sink,
             smtp_server=f"{settings.smtp_host}:{settings.smtp_port}",
             messages=received_messages(settings.mail_sink_dir) if settings.mail_sink else [],

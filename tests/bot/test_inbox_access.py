@@ -63,6 +63,7 @@ PROTECTED_POSTS = {
     "inbox/deliveries/<reference:str>/retry": (f"/inbox/deliveries/{REFERENCE}/retry", {}),
     "inbox/tickets/<reference:str>/reply": (f"/inbox/tickets/{REFERENCE}/reply",
                                             {"text": "a reply"}),
+    "inbox/mail/retry": ("/inbox/mail/retry", {}),
 }
 #: The only routes open to anybody: the login form and the stylesheet.
 PUBLIC = {("inbox/login", "GET"), ("inbox/login", "POST"), ("inbox/inbox.css", "GET")}

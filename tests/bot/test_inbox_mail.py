@@ -130,6 +130,19 @@ def test_the_mail_page_shows_what_the_sink_received(settings, client):
     assert "Din sag &lt;b&gt;er&lt;/b&gt; modtaget." in received
 
 
+def test_an_email_refused_for_good_is_shown_and_can_be_sent_again(settings, client):
+    client.post(f"{TICKET_PAGE}/reply", reply_form(client, "Svar."))
+    outbox = MailOutbox(settings.mail_outbox_db)
+    outbox.deliver_due(lambda message: DeliveryResult(Outcome.PERMANENT, error="550 no mailbox"))
+    page = client.get("/inbox/mail").text
+    assert "550 no mailbox" in page and "not sent" in page
+
+    reply = client.post("/inbox/mail/retry", {"csrf_token": client.csrf_token("/inbox/mail")})
+
+    assert reply.headers["location"] == "/inbox/mail?retried=1"
+    assert outbox.counts()["pending"] == 1
+
+
 def test_the_mail_page_needs_a_login(settings):
     reply = StaffClient(inbox_app(settings)).get("/inbox/mail")
     assert reply.status == 303
