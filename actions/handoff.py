@@ -1,6 +1,8 @@
 """The hand-off to the support team: start the write-up, send the ticket, or drop it."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -13,12 +15,16 @@ from actions import config
 from actions.case_fields import CASE_SLOTS, prefilled_case, urgency_requested
 from actions.delivery import outbox
 from actions.response_time import response_time_values
+from actions.summary import summary_fields
 from actions.ticket import Case, build_ticket
+from mail.delivery import mail_outbox, mail_settings
+from mail.messages import confirmation
 from support_core.events import current_case, latest_problem_report
 from support_core.language import conversation_language
 from support_core.problems import OTHER, problem_for
 from support_core.rate_limits import Decision, RateLimiter
 
+logger = logging.getLogger(__name__)
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(name, value) for name, value in values.items()]
@@ -49,6 +55,22 @@ def count_ticket(conversation_id: str, client: str | None) -> Decision:
     if client:
         limits[f"tickets:client:{client}"] = config.TICKET_RATE_PER_ADDRESS
     return ticket_limiter().hit_all(limits)
+
+
+def send_confirmation(
+    ticket: dict, response_time: dict[str, str], summary: list[dict[str, str]]
+) -> None:
+    """Queue the customer's confirmation e-mail (once per ticket, however often the action runs).
+
+    The ticket is stored already: a mail outbox that cannot be written loses the e-mail, never
+    the ticket, and the customer was told the reference in the chat.
+    """
+    try:
+        mail_outbox().enqueue(
+            confirmation(ticket, response_time, summary, mail_settings().mail_from)
+        )
+    except (sqlite3.Error, OSError):
+        logger.exception("the confirmation of ticket %s could not be queued", ticket["id"])
 
 
 def kept_for_later() -> list[EventType]:
@@ -111,6 +133,10 @@ class ActionCreateTicket(Action):
         ticket = build_ticket(case, tracker.sender_id, tracker.events, now)
         reference = outbox().enqueue(ticket)
         window = response_time_values(now.date(), case.language)
+        send_confirmation(
+            {**ticket, "id": reference}, window,
+            summary_fields(slots, tracker.events, case.language),
+        )
         dispatcher.utter_message(
             response="utter_ticket_created", reference=reference, **window,
             json_message={"type": "ticket_reference", "reference": reference,

@@ -128,11 +128,34 @@ def retry_delay(attempts: int, base: float, cap: float) -> float:
     return min(cap, base * 2 ** max(0, attempts - 1))
 
 
+def claim_next_due(
+    db_path: Path, table: str, moment: float, lease_seconds: float
+) -> tuple[sqlite3.Row, str] | None:
+    """Claim the oldest due pending item of an outbox table (the ticket or the mail outbox) for
+    one attempt; other workers leave it alone until the lease is over (after a crash it is due
+    again then). Returns the row as it was and the claim the attempt is recorded with."""
+    with sqlite.transaction(db_path) as db:
+        row = db.execute(
+            f"SELECT * FROM {table} WHERE status = ? AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at, created_at, rowid LIMIT 1",
+            (PENDING, moment),
+        ).fetchone()
+        if row is None:
+            return None
+        claim = uuid.uuid4().hex
+        db.execute(
+            f"UPDATE {table} SET next_attempt_at = ?, claim = ? WHERE idempotency_key = ?",
+            (moment + lease_seconds, claim, row["idempotency_key"]),
+        )
+    return row, claim
+
+
 def _name(helpdesk: Helpdesk) -> str:
     return getattr(helpdesk, "name", type(helpdesk).__name__)
 
 
-def _seconds(now: float | datetime | None, clock: Callable[[], float]) -> float:
+def seconds_of(now: float | datetime | None, clock: Callable[[], float]) -> float:
+    """A moment given as Unix seconds, a datetime or None (now, by ``clock``) in Unix seconds."""
     if now is None:
         return clock()
     if isinstance(now, datetime):
@@ -249,7 +272,7 @@ class Outbox:
         A reference another ticket holds is replaced by a new one (in the stored ticket's id).
         """
         validate_ticket(ticket)
-        moment = _seconds(now, self.clock)
+        moment = seconds_of(now, self.clock)
         with self._transaction() as db:
             stored = db.execute(
                 "SELECT reference FROM outbox WHERE idempotency_key = ?",
@@ -315,7 +338,7 @@ class Outbox:
         return self._retry("status = ? AND reference = ?", (FAILED, reference), now) == 1
 
     def _retry(self, condition: str, parameters: tuple, now: float | datetime | None) -> int:
-        moment = _seconds(now, self.clock)
+        moment = seconds_of(now, self.clock)
         with self._transaction() as db:
             # Someone says the cause is fixed: a paused delivery probes at once as well.
             db.execute("UPDATE delivery_pause SET next_probe_at = ?", (moment,))
@@ -344,7 +367,7 @@ class Outbox:
         configuration); False if delivery is not paused."""
         with self._transaction() as db:
             cursor = db.execute(
-                "UPDATE delivery_pause SET next_probe_at = ?", (_seconds(now, self.clock),)
+                "UPDATE delivery_pause SET next_probe_at = ?", (seconds_of(now, self.clock),)
             )
         return cursor.rowcount == 1
 
@@ -407,20 +430,7 @@ class Outbox:
     # -- delivery ------------------------------------------------------------------------------
 
     def _claim_next(self, moment: float) -> tuple[sqlite3.Row, str] | None:
-        with self._transaction() as db:
-            row = db.execute(
-                "SELECT * FROM outbox WHERE status = ? AND next_attempt_at <= ?"
-                " ORDER BY next_attempt_at, created_at, rowid LIMIT 1",
-                (PENDING, moment),
-            ).fetchone()
-            if row is None:
-                return None
-            claim = uuid.uuid4().hex
-            db.execute(
-                "UPDATE outbox SET next_attempt_at = ?, claim = ? WHERE idempotency_key = ?",
-                (moment + self.lease_seconds, claim, row["idempotency_key"]),
-            )
-        return row, claim
+        return claim_next_due(self.path, "outbox", moment, self.lease_seconds)
 
     def _record(
         self,
@@ -499,7 +509,7 @@ class Outbox:
         timeout. A refused configuration pauses delivery; while paused, a round only probes with
         one item when the probe is due, and carries on with the rest once it is delivered.
         """
-        moment = _seconds(now, self.clock)
+        moment = seconds_of(now, self.clock)
         attempts: list[Attempt] = []
         if moment < self._throttled_until:
             return attempts
@@ -548,28 +558,31 @@ class Outbox:
         """
         if self.probe_now():
             logger.info("delivery is paused; probing the helpdesk at once")
-        worker = BackgroundWorker(self, helpdesk, interval)
+        worker = BackgroundWorker("ticket outbox", lambda: self.deliver_due(helpdesk), interval)
         worker.start()
         return worker
 
 
 class BackgroundWorker:
-    """A daemon thread running Outbox.deliver_due periodically; wake() runs a round at once."""
+    """A daemon thread running one delivery round of an outbox periodically (the ticket and the
+    mail outbox each have one); wake() runs a round at once."""
 
-    def __init__(self, outbox: Outbox, helpdesk: Helpdesk, interval: float):
-        self.outbox = outbox
-        self.helpdesk = helpdesk
+    def __init__(self, name: str, deliver_round: Callable[[], object], interval: float):
+        self.name = name
+        self.deliver_round = deliver_round
         self.interval = interval
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="ticket-outbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name=name.replace(" ", "-"), daemon=True
+        )
 
     def start(self) -> None:
-        """Start the thread; its first round runs at once (tickets left from before a restart)."""
+        """Start the thread; its first round runs at once (items left from before a restart)."""
         self._thread.start()
 
     def wake(self) -> None:
-        """Run a delivery round now, e.g. right after a ticket was enqueued."""
+        """Run a delivery round now, e.g. right after an item was enqueued."""
         self._wake.set()
 
     def stop(self, timeout: float | None = None) -> None:
@@ -586,7 +599,7 @@ class BackgroundWorker:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.outbox.deliver_due(self.helpdesk)
+                self.deliver_round()
             except Exception:  # a broken round must not end the worker
-                logger.exception("ticket outbox round failed")
+                logger.exception("%s round failed", self.name)
             self._wake.wait(self.interval)

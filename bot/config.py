@@ -76,6 +76,22 @@ class Settings:
     conversation_rate_per_address: str = "60/minute"
     #: Addresses of reverse proxies whose X-Forwarded-For names the client; empty: trust none.
     trusted_proxies: tuple[str, ...] = ()
+    #: The SMTP server that sends customer e-mails (confirmations, agents' replies); by default
+    #: the development mail sink on this machine.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    #: Upgrade the SMTP connection with STARTTLS before anything is sent.
+    smtp_starttls: bool = False
+    #: Log in to the SMTP server with these when a user name is set.
+    smtp_username: str = ""
+    smtp_password: str = ""
+    #: Timeout in seconds for every step of an SMTP session.
+    smtp_timeout_seconds: float = 10.0
+    #: Who customer e-mails come from.
+    mail_from: str = "IEX Support <support@iex.dk>"
+    #: Run the development mail sink on smtp_host:smtp_port, keeping every message it receives
+    #: in state_dir/mail for the inbox's Mail page; on while no IEX_SMTP_HOST is set.
+    mail_sink: bool = True
 
     @property
     def tracker_db(self) -> Path:
@@ -95,6 +111,16 @@ class Settings:
         return self.allowed_origins or (
             f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}",
         )
+
+    @property
+    def mail_outbox_db(self) -> Path:
+        """The mail outbox the action server and the inbox write and the mail worker sends from."""
+        return self.state_dir / "mail_outbox.db"
+
+    @property
+    def mail_sink_dir(self) -> Path:
+        """The Maildir in which the development mail sink keeps what it receives."""
+        return self.state_dir / "mail"
 
     @property
     def outbox_db(self) -> Path:
@@ -167,4 +193,20 @@ def load_settings() -> Settings:
             for address in os.environ.get("IEX_TRUSTED_PROXIES", "").split(",")
             if address.strip()
         ),
+        smtp_host=os.environ.get("IEX_SMTP_HOST", defaults.smtp_host),
+        smtp_port=int(os.environ.get("IEX_SMTP_PORT", defaults.smtp_port)),
+        smtp_starttls=_switch("IEX_SMTP_STARTTLS", defaults.smtp_starttls),
+        smtp_username=os.environ.get("IEX_SMTP_USERNAME", defaults.smtp_username),
+        smtp_password=os.environ.get("IEX_SMTP_PASSWORD", defaults.smtp_password),
+        smtp_timeout_seconds=float(
+            os.environ.get("IEX_SMTP_TIMEOUT", defaults.smtp_timeout_seconds)
+        ),
+        mail_from=os.environ.get("IEX_MAIL_FROM", defaults.mail_from),
+        mail_sink=_switch("IEX_MAIL_SINK", not os.environ.get("IEX_SMTP_HOST")),
     )
+
+
+def _switch(name: str, default: bool) -> bool:
+    """An on/off variable: 1, true or yes is on, anything else set is off."""
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in ("1", "true", "yes")

@@ -57,6 +57,11 @@ def unsafe_settings(settings: Settings) -> list[str]:
             )
     if urlsplit(settings.rasa_url).scheme != "https":
         problems.append(f"IEX_RASA_URL is {settings.rasa_url}, which is not https")
+    if settings.mail_sink:
+        problems.append(
+            "IEX_MAIL_SINK is on (customer e-mails would go to the development mail sink, not to"
+            " customers: set IEX_SMTP_HOST)"
+        )
     return problems
 
 

@@ -1,4 +1,5 @@
-"""Start the Rasa server, the action server, the outbox worker and the web app, and stop them.
+"""Start the Rasa server, the action server, the outbox and mail workers, the development mail
+sink and the web app, and stop them.
 
 ``python -m bot.supervisor`` is what ``make run`` starts: prefixed logs, a wait until every
 service answers, and a clean stop of all of them on Ctrl-C. ``python -m bot.supervisor shell``
@@ -98,6 +99,10 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_TICKET_API_TOKEN": settings.ticket_api_token,
         "IEX_TICKET_API_URL": f"http://localhost:{settings.port}",
         "IEX_ARTICLES_DIR": str(settings.articles_dir),
+        # Said outright: a configured IEX_SMTP_HOST would turn the sink off in every child.
+        "IEX_SMTP_HOST": settings.smtp_host,
+        "IEX_SMTP_PORT": str(settings.smtp_port),
+        "IEX_MAIL_SINK": "1" if settings.mail_sink else "0",
     }
 
 
@@ -125,6 +130,31 @@ def outbox_worker(settings: Settings) -> Service:
         ready_url=None,
         env=service_environment(settings),
     )
+
+
+def mail_worker(settings: Settings) -> Service:
+    """Sends the customer e-mails of the mail outbox by SMTP."""
+    return Service(
+        name="mail",
+        command=[sys.executable, "-m", "mail.delivery"],
+        ready_url=None,
+        env=service_environment(settings),
+    )
+
+
+def mail_sink(settings: Settings) -> Service:
+    """The development mail sink: the SMTP server customer e-mails go to by default."""
+    return Service(
+        name="smtp",
+        command=[sys.executable, "-m", "mail.sink"],
+        ready_url=None,
+        env=service_environment(settings),
+    )
+
+
+def mail_services(settings: Settings) -> list[Service]:
+    """The mail worker, and the development sink unless a real SMTP server is configured."""
+    return ([mail_sink(settings)] if settings.mail_sink else []) + [mail_worker(settings)]
 
 
 def rasa_server(settings: Settings) -> Service:
@@ -155,7 +185,8 @@ def web_app(settings: Settings) -> Service:
 def all_services(settings: Settings) -> list[Service]:
     """Everything ``make run`` starts, in start order."""
     return [
-        action_server(settings), outbox_worker(settings), rasa_server(settings), web_app(settings),
+        action_server(settings), outbox_worker(settings), *mail_services(settings),
+        rasa_server(settings), web_app(settings),
     ]
 
 
@@ -191,6 +222,7 @@ def private_settings(state_dir: Path) -> Settings:
         port=free_port(),
         rasa_port=rasa_port,
         action_port=free_port(),
+        smtp_port=free_port(),
         rasa_url=f"http://localhost:{rasa_port}",
         state_dir=state_dir,
         # Test pages run web apps of their own on other free ports of this machine.
@@ -247,9 +279,17 @@ def run_all(settings: Settings) -> int:
             "\n[supervisor] ready. Chat with the assistant at "
             f"http://localhost:{settings.port}/\n"
             f"[supervisor] Rasa: http://localhost:{settings.rasa_port}  "
-            f"actions: http://localhost:{settings.action_port}  (Ctrl-C stops all)\n",
+            f"actions: http://localhost:{settings.action_port}  (Ctrl-C stops all)",
             flush=True,
         )
+        if settings.mail_sink:
+            print(
+                f"[supervisor] customer e-mails go to the development mail sink on"
+                f" {settings.smtp_host}:{settings.smtp_port}; read them at"
+                f" http://localhost:{settings.port}/inbox/mail",
+                flush=True,
+            )
+        print(flush=True)
         while not any(service.has_exited() for service in services):
             time.sleep(0.5)
         crashed = next(service for service in services if service.has_exited())
@@ -269,7 +309,10 @@ def run_all(settings: Settings) -> int:
 def shell(settings: Settings) -> int:
     """Chat in the terminal: ``rasa shell`` in front, the other services in the background."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    background = [action_server(settings), outbox_worker(settings), web_app(settings)]
+    background = [
+        action_server(settings), outbox_worker(settings), *mail_services(settings),
+        web_app(settings),
+    ]
     for service in background:
         service.start(log_file=settings.state_dir / f"{service.name}-shell.log")
     try:

@@ -1,7 +1,8 @@
 """The embedded helpdesk's storage: tickets in SQLite, the full JSON plus columns to search by.
 
-Besides the tickets it keeps what the support team adds: every status change and internal note
-with who and when, and a full-text index over description, examples and transcript.
+Besides the tickets it keeps what the support team adds: every status change, internal note and
+e-mail reply to the customer with who and when, and a full-text index over description,
+examples and transcript.
 """
 from __future__ import annotations
 
@@ -52,6 +53,15 @@ CREATE TABLE IF NOT EXISTS ticket_notes (
     created_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ticket_notes_ticket ON ticket_notes (ticket_id);
+CREATE TABLE IF NOT EXISTS ticket_replies (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    mail_key    TEXT NOT NULL UNIQUE,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_replies_ticket ON ticket_replies (ticket_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(
     id UNINDEXED, summary, description, examples, transcript,
     tokenize = 'unicode61 remove_diacritics 2'
@@ -316,6 +326,37 @@ class TicketStore:
         with self._connection() as db:
             rows = db.execute(
                 "SELECT author, text, created_at FROM ticket_notes WHERE ticket_id = ? ORDER BY id",
+                (ticket_id,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def add_reply(self, ticket_id: str, author: str, text: str, mail_key: str) -> dict | None:
+        """Keep an agent's e-mail reply to the customer in the ticket's history; returns it, or
+        None if the ticket is unknown. ``mail_key`` is the reply's key in the mail outbox, where
+        its delivery stands; a reply with a key that is kept already is not kept again."""
+        if not text.strip():
+            raise ValueError("a reply needs some text")
+        with self._transaction() as db:
+            if not db.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone():
+                return None
+            db.execute(
+                "INSERT INTO ticket_replies (ticket_id, author, text, mail_key, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (mail_key) DO NOTHING",
+                (ticket_id, author, text, mail_key, _now()),
+            )
+            row = db.execute(
+                "SELECT author, text, mail_key, created_at FROM ticket_replies"
+                " WHERE mail_key = ?",
+                (mail_key,),
+            ).fetchone()
+        return dict(row)
+
+    def replies(self, ticket_id: str) -> list[dict]:
+        """The agents' replies to the customer, oldest first: author, text, mail_key, created_at."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT author, text, mail_key, created_at FROM ticket_replies"
+                " WHERE ticket_id = ? ORDER BY id",
                 (ticket_id,),
             ).fetchall()
         return [dict(row) for row in rows]

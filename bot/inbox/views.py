@@ -1,4 +1,4 @@
-"""The support inbox under /inbox: login, tickets, conversations, analytics and exports.
+"""The support inbox under /inbox: login, tickets, conversations, analytics, exports and mail.
 
 Every page but the login form needs a staff session: a signed, HttpOnly, SameSite cookie that
 names a server-side session. Every form that changes something carries the session's CSRF token.
@@ -22,7 +22,7 @@ from sanic.response import HTTPResponse
 
 from actions.outbox import Outbox
 from bot.config import Settings
-from bot.inbox import deliveries, filters
+from bot.inbox import customer_mail, deliveries, filters
 from bot.inbox.analytics import Report, analytics
 from bot.inbox.auth import (
     login_form_cookie,
@@ -44,6 +44,7 @@ from bot.inbox.staff import StaffStore
 from bot.request_values import MalformedInput
 from bot.templating import render
 from bot.ticket_store import STATUSES, TicketStore
+from mail.outbox import MailOutbox
 from support_core.language import LANGUAGE_NAMES
 
 SESSION_COOKIE = "iex_inbox_session"
@@ -58,6 +59,7 @@ STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
 SECTIONS = {
     "tickets": "tickets", "ticket": "tickets", "conversations": "conversations",
     "conversation": "conversations", "analytics": "analytics", "deliveries": "deliveries",
+    "mail": "mail",
 }
 
 Handler = Callable[..., Awaitable[HTTPResponse]]
@@ -87,6 +89,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     staff = StaffStore(settings.staff_db)
     tracker = TrackerReader(settings.tracker_db)
     outbox = Outbox(settings.outbox_db)
+    mail_outbox = MailOutbox(settings.mail_outbox_db)
     zone = ZoneInfo(settings.inbox_timezone)
     show = Formatting(zone)
     key = secret_key(settings)
@@ -250,7 +253,8 @@ def create_blueprint(settings: Settings) -> Blueprint:
         )
 
     def ticket_page(
-        request: Request, reference: str, status: int = 200, error: str = "", note: str = ""
+        request: Request, reference: str, status: int = 200, error: str = "", note: str = "",
+        reply: str = "", reply_key: str = "",
     ) -> HTTPResponse:
         ticket = tickets.get(reference)
         if ticket is None:
@@ -261,6 +265,8 @@ def create_blueprint(settings: Settings) -> Blueprint:
             "ticket", request, status=status, ticket=ticket, statuses=STATUS_LABELS,
             history=tickets.status_history(reference), notes=tickets.notes(reference),
             conversation=conversation, error=error, note=note,
+            reply=reply, reply_key=reply_key or customer_mail.new_reply_key(),
+            customer_mails=customer_mail.customer_mails(tickets, mail_outbox, reference),
             saved=request.args.get("saved") if request.method == "GET" else None,
             ticket_json=ticket_json(ticket),
         )
@@ -396,4 +402,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
         )
 
     deliveries.add_routes(blueprint, outbox, page, staff_only)
+    customer_mail.add_routes(
+        blueprint, settings, tickets, mail_outbox, page, ticket_page, staff_only
+    )
     return blueprint

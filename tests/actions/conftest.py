@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions import handoff
+from mail.outbox import MailOutbox
 from support_core.rate_limits import RateLimiter
 
 
@@ -13,3 +14,11 @@ def fresh_ticket_limits(monkeypatch) -> RateLimiter:
     limiter = RateLimiter()
     monkeypatch.setattr(handoff, "ticket_limiter", lambda: limiter)
     return limiter
+
+
+@pytest.fixture(autouse=True)
+def mail_outbox(tmp_path, monkeypatch) -> MailOutbox:
+    """Confirmations go to an outbox of the test's own, never to the one in var/."""
+    box = MailOutbox(tmp_path / "mail_outbox.db")
+    monkeypatch.setattr(handoff, "mail_outbox", lambda: box)
+    return box

@@ -123,10 +123,27 @@ def test_replaying_the_action_creates_one_ticket_with_the_same_reference(outbox)
     assert first.messages[0]["custom"] == second.messages[0]["custom"]
 
 
-def test_a_form_that_gave_up_sends_nothing_and_says_where_to_write(outbox):
+def test_a_new_ticket_queues_one_confirmation_with_the_day_the_chat_promised(
+    outbox, mail_outbox
+):
+    first, second = CollectingDispatcher(), CollectingDispatcher()
+    ActionCreateTicket().run(first, tracker({**CONFIRMED_CASE, "language": "da"}), {})
+    ActionCreateTicket().run(second, tracker({**CONFIRMED_CASE, "language": "da"}), {})
+    [ticket] = outbox.items()
+    [mail] = mail_outbox.items()
+    assert (mail.kind, mail.reference, mail.recipient) == (
+        "confirmation", ticket.reference, "anna@webshop.dk")
+    body = mail.message.get_content()
+    assert f"din reference er {ticket.reference}" in body
+    assert f"senest {first.messages[0]['due']}." in body
+    assert "Systemer: Shopify, e-conomic\n" in body
+
+
+def test_a_form_that_gave_up_sends_nothing_and_says_where_to_write(outbox, mail_outbox):
     dispatcher = CollectingDispatcher()
     ActionCreateTicket().run(dispatcher, tracker({"handoff_gave_up": True}), {})
     assert outbox.items() == []
+    assert mail_outbox.items() == []
     assert dispatcher.messages[0]["response"] == "utter_handoff_gave_up"
 
 

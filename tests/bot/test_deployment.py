@@ -24,6 +24,8 @@ def production_ready() -> Settings:
         inbox_secure_cookies=True,
         allowed_origins=("https://www.iex.dk", "https://support.iex.dk"),
         rasa_url="https://chat.iex.dk",
+        smtp_host="smtp.iex.dk",
+        mail_sink=False,
     )
 
 
@@ -46,7 +48,8 @@ def test_every_development_default_is_listed():
     assert "IEX_ALLOWED_ORIGINS has http://localhost:8080, which is not https" in problems
     assert "IEX_ALLOWED_ORIGINS has http://127.0.0.1:8080, which is not https" in problems
     assert "IEX_RASA_URL is http://localhost:5005, which is not https" in problems
-    assert len(unsafe_settings(Settings())) == 9
+    assert "IEX_MAIL_SINK is on" in problems
+    assert len(unsafe_settings(Settings())) == 10
 
 
 @pytest.mark.parametrize("change, problem", [

@@ -51,6 +51,7 @@ PROTECTED_GETS = {
     "inbox/export/tickets.json": "/inbox/export/tickets.json",
     "inbox/export/not-understood.yml": "/inbox/export/not-understood.yml",
     "inbox/deliveries": "/inbox/deliveries",
+    "inbox/mail": "/inbox/mail",
 }
 PROTECTED_POSTS = {
     "inbox/tickets/<reference:str>/status": (f"/inbox/tickets/{REFERENCE}/status",
@@ -60,6 +61,9 @@ PROTECTED_POSTS = {
     "inbox/logout": ("/inbox/logout", {}),
     "inbox/deliveries/retry": ("/inbox/deliveries/retry", {}),
     "inbox/deliveries/<reference:str>/retry": (f"/inbox/deliveries/{REFERENCE}/retry", {}),
+    "inbox/tickets/<reference:str>/reply": (f"/inbox/tickets/{REFERENCE}/reply",
+                                            {"text": "a reply"}),
+    "inbox/mail/retry": ("/inbox/mail/retry", {}),
 }
 #: The only routes open to anybody: the login form and the stylesheet.
 PUBLIC = {("inbox/login", "GET"), ("inbox/login", "POST"), ("inbox/inbox.css", "GET")}

@@ -7,6 +7,8 @@ import pytest
 
 from bot.supervisor import wait_until_ready
 from evaluation.moves import last_turn
+from mail.outbox import MailOutbox
+from mail.sink import received_messages
 from tests.conftest import new_customer
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +24,18 @@ def wait_for_ticket(assistant, reference: str, timeout: float = 60) -> dict:
                 return ticket
         time.sleep(0.5)
     raise AssertionError(f"ticket {reference} never reached the ticket API")
+
+
+def wait_for_mail(assistant, reference: str, timeout: float = 60) -> list:
+    """The messages about the ticket that the development mail sink received, once there are."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [message for message in received_messages(assistant.settings.mail_sink_dir)
+                 if reference in message.subject]
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"no e-mail about {reference} reached the mail sink")
 
 
 def reference_in(messages: list[dict]) -> str:
@@ -75,6 +89,12 @@ def test_a_confirmed_case_reaches_the_ticket_api_with_its_fields_and_transcript(
     assert said[:3] == ["an order was not transferred to our accounting system",
                         "No, I still need help", "anna@webshop.dk"]
     assert any(line["sender"] == "bot" for line in ticket["transcript"])
+
+    [confirmation] = wait_for_mail(assistant, reference)
+    assert confirmation.to == "anna@webshop.dk"
+    assert f"your reference is {reference}" in confirmation.body
+    [queued] = MailOutbox(assistant.settings.mail_outbox_db).items(reference=reference)
+    assert queued.kind == "confirmation"
 
 
 def test_a_case_written_while_the_ticket_api_is_down_arrives_once_it_is_back(assistant):

@@ -31,6 +31,7 @@ class SupervisorRun:
             "IEX_RASA_PORT": str(settings.rasa_port),
             "IEX_ACTION_PORT": str(settings.action_port),
             "IEX_STATE_DIR": str(settings.state_dir),
+            "IEX_SMTP_PORT": str(settings.smtp_port),
         }
         self.lines: list[str] = []
         self.process = subprocess.Popen(
@@ -113,6 +114,8 @@ ENTRY_POINTS = {
     "supervisor": [sys.executable, "-m", "bot.supervisor", "run"],
     "web app": [sys.executable, "-m", "bot.app"],
     "outbox worker": [sys.executable, "-m", "actions.delivery"],
+    "mail worker": [sys.executable, "-m", "mail.delivery"],
+    "mail sink": [sys.executable, "-m", "mail.sink"],
     "Rasa server": [sys.executable, "-m", "bot.log_privacy", "run"],
     "action server": [str(BIN_DIR / "rasa"), "run", "actions", "--actions", "actions"],
 }
