@@ -29,7 +29,7 @@ ASSIGNED_TO_ME = "me"
 UNASSIGNED = "unassigned"
 ASSIGNEE_CHOICES = {"": "Anyone", ASSIGNED_TO_ME: "Me", UNASSIGNED: "Unassigned"}
 #: How the list can be ordered, as the form offers it.
-ORDER_CHOICES = {RECEIVED: "As received (open first, oldest first)", "newest": "Newest first"}
+ORDER_CHOICES = {RECEIVED: "Order received", "newest": "Newest first"}
 #: The queue, shown when the list is opened without any filter: every open ticket as received.
 QUEUE = {"status": OPEN, "order": RECEIVED}
 CONVERSATION_FIELDS = ("outcome", "from", "to")
