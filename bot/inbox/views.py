@@ -282,10 +282,11 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
             return page("error", request, status=404, title="No such ticket",
                         message=f"There is no ticket {reference}.")
         ticket = stored.ticket
-        (entry,) = entries_of([stored])
-        same_customer = tickets.of_customers({ticket["customer"]["email"]})
+        by_customer = tickets.of_customers({ticket["customer"]["email"]})
+        (entry,) = queue_entries([stored], by_customer, today().date(), duplicate_window)
         others = [
-            other for other in next(iter(same_customer.values()), []) if other["id"] != reference
+            other for same_address in by_customer.values() for other in same_address
+            if other["id"] != reference
         ]
         conversation = tracker.conversation_of_ticket(ticket["conversation_id"], reference)
         return page(
