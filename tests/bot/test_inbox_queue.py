@@ -1,5 +1,6 @@
 """The inbox as a queue: order received, due dates, assignees, customers' tickets, duplicates,
 human labels, and old ticket databases."""
+
 from __future__ import annotations
 
 import json
@@ -120,9 +121,9 @@ def test_assignments_and_duplicate_links_are_kept_in_the_history(tmp_path):
     store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-0001", changed_by=COLLEAGUE)
     store.assign("IEX-20261127-0002", None, changed_by=COLLEAGUE)
 
-    assert [(c["field"], c["value"], c["changed_by"]) for c in store.history(
-        "IEX-20261127-0002"
-    )] == [
+    assert [
+        (c["field"], c["value"], c["changed_by"]) for c in store.history("IEX-20261127-0002")
+    ] == [
         ("assignee", USERNAME, USERNAME),
         ("status", "in_progress", USERNAME),
         ("duplicate_of", "IEX-20261127-0001", COLLEAGUE),
@@ -140,8 +141,9 @@ def test_assignments_and_duplicate_links_are_kept_in_the_history(tmp_path):
 def test_the_queue_filters_by_assignee_and_customer(tmp_path):
     store = TicketStore(tmp_path / "tickets.db")
     store.add(numbered_ticket(1, "2026-12-01T09:00:00Z"))
-    store.add(numbered_ticket(2, "2026-12-01T08:00:00Z",
-                              customer={"email": "Ole@Shop.dk", "name": "Ole"}))
+    store.add(
+        numbered_ticket(2, "2026-12-01T08:00:00Z", customer={"email": "Ole@Shop.dk", "name": "Ole"})
+    )
     store.add(numbered_ticket(3, "2026-12-01T07:00:00Z", status="closed"))
     store.assign("IEX-20261127-0001", USERNAME)
 
@@ -153,9 +155,10 @@ def test_the_queue_filters_by_assignee_and_customer(tmp_path):
     assert found(assignee=USERNAME) == ["1"]
     assert found(unassigned=True) == ["2", "3"]
     assert found(email="ole@shop.DK") == ["2"]
-    assert {email: [t["id"][-1] for t in tickets] for email, tickets in store.of_customers(
-        {"OLE@shop.dk", "kunde@webshop.dk"}
-    ).items()} == {"kunde@webshop.dk": ["3", "1"], "ole@shop.dk": ["2"]}
+    assert {
+        email: [t["id"][-1] for t in tickets]
+        for email, tickets in store.of_customers({"OLE@shop.dk", "kunde@webshop.dk"}).items()
+    } == {"kunde@webshop.dk": ["3", "1"], "ole@shop.dk": ["2"]}
 
 
 #: The tickets table and history of a tickets.db written before assignees and duplicate links.
@@ -179,9 +182,16 @@ def test_an_old_tickets_database_is_migrated_once_and_keeps_working(tmp_path):
         db.executescript(OLD_SCHEMA)
         db.execute(
             "INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (old["id"], old["idempotency_key"], "2026-11-20T10:00:00.000000Z", old["status"],
-             old["customer"]["email"], old["category"], json.dumps(old),
-             "2026-11-20T10:00:01.000000Z"),
+            (
+                old["id"],
+                old["idempotency_key"],
+                "2026-11-20T10:00:00.000000Z",
+                old["status"],
+                old["customer"]["email"],
+                old["category"],
+                json.dumps(old),
+                "2026-11-20T10:00:01.000000Z",
+            ),
         )
         db.execute(
             "INSERT INTO ticket_status_changes (ticket_id, status, changed_by, changed_at)"
@@ -211,14 +221,20 @@ def settings(tmp_path_factory):
     same = "Order 1001 never arrived in e-conomic."
     store_tickets(
         settings,
-        numbered_ticket(1, "2026-11-20T09:00:00Z"),                    # due 25 Nov: overdue
-        numbered_ticket(2, "2026-11-27T10:00:00Z", category="vat"),    # due 2 Dec: today
-        numbered_ticket(3, "2026-12-01T10:00:00Z"),                    # due 4 Dec
+        numbered_ticket(1, "2026-11-20T09:00:00Z"),  # due 25 Nov: overdue
+        numbered_ticket(2, "2026-11-27T10:00:00Z", category="vat"),  # due 2 Dec: today
+        numbered_ticket(3, "2026-12-01T10:00:00Z"),  # due 4 Dec
         numbered_ticket(4, "2026-11-19T09:00:00Z", status="closed"),
         # Nine identical tickets from one address within a minute, after the tickets above.
-        *[numbered_ticket(10 + n, f"2026-12-01T12:00:{n * 5:02d}Z", description=same,
-                          customer={"email": "ole@shop.dk", "name": "Ole"})
-          for n in range(9)],
+        *[
+            numbered_ticket(
+                10 + n,
+                f"2026-12-01T12:00:{n * 5:02d}Z",
+                description=same,
+                customer={"email": "ole@shop.dk", "name": "Ole"},
+            )
+            for n in range(9)
+        ],
     )
     return settings
 
@@ -267,18 +283,26 @@ def test_tickets_from_one_address_are_grouped_and_repeats_flagged(client):
 
 def test_a_ticket_is_marked_a_duplicate_and_shows_the_customers_other_tickets(settings, client):
     page = client.get("/inbox/tickets/IEX-20261127-0011").text
-    history = page[page.index('id="customer-history"'):]
+    history = page[page.index('id="customer-history"') :]
     assert "Likely a duplicate of" in history
-    others = history[history.index('id="other-tickets"'):]
+    others = history[history.index('id="other-tickets"') :]
     assert len(re.findall(r"IEX-20261127-00(?:1[02-8])</a>", others)) == 8
 
-    reply = client.post("/inbox/tickets/IEX-20261127-0011/duplicate", {
-        "original": "IEX-20261127-0010", "csrf_token": client.csrf_token(),
-    })
+    reply = client.post(
+        "/inbox/tickets/IEX-20261127-0011/duplicate",
+        {
+            "original": "IEX-20261127-0010",
+            "csrf_token": client.csrf_token(),
+        },
+    )
     marked = client.get(reply.headers["location"]).text
-    refused = client.post("/inbox/tickets/IEX-20261127-0011/duplicate", {
-        "original": "IEX-20261127-NOPE", "csrf_token": client.csrf_token(),
-    })
+    refused = client.post(
+        "/inbox/tickets/IEX-20261127-0011/duplicate",
+        {
+            "original": "IEX-20261127-NOPE",
+            "csrf_token": client.csrf_token(),
+        },
+    )
 
     assert reply.status == 303
     assert "Marked as a duplicate of IEX-20261127-0010." in marked
@@ -290,15 +314,27 @@ def test_a_ticket_is_marked_a_duplicate_and_shows_the_customers_other_tickets(se
 
 
 def test_tickets_are_assigned_and_the_list_filters_by_assignee(settings, client):
-    mine = client.post("/inbox/tickets/IEX-20261127-0003/assignee", {
-        "assignee": USERNAME, "csrf_token": client.csrf_token(),
-    })
-    theirs = client.post("/inbox/tickets/IEX-20261127-0002/assignee", {
-        "assignee": COLLEAGUE, "csrf_token": client.csrf_token(),
-    })
-    stranger = client.post("/inbox/tickets/IEX-20261127-0001/assignee", {
-        "assignee": "someone@else.dk", "csrf_token": client.csrf_token(),
-    })
+    mine = client.post(
+        "/inbox/tickets/IEX-20261127-0003/assignee",
+        {
+            "assignee": USERNAME,
+            "csrf_token": client.csrf_token(),
+        },
+    )
+    theirs = client.post(
+        "/inbox/tickets/IEX-20261127-0002/assignee",
+        {
+            "assignee": COLLEAGUE,
+            "csrf_token": client.csrf_token(),
+        },
+    )
+    stranger = client.post(
+        "/inbox/tickets/IEX-20261127-0001/assignee",
+        {
+            "assignee": "someone@else.dk",
+            "csrf_token": client.csrf_token(),
+        },
+    )
 
     assert mine.status == theirs.status == 303 and stranger.status == 422
     page = client.get(mine.headers["location"]).text
@@ -316,7 +352,7 @@ def test_the_transcript_is_in_the_page_and_the_json_behind_a_details_element(cli
     page = client.get("/inbox/tickets/IEX-20261127-0001").text
 
     assert re.search(r'<details class="raw">\s*<summary>Ticket as JSON</summary>', page)
-    assert "Ctrl+A" not in page and "<textarea id=\"ticket-json\"" not in page
+    assert "Ctrl+A" not in page and '<textarea id="ticket-json"' not in page
     stylesheet = client.get("/inbox/inbox.css").text
     transcript_rule = re.search(r"ol\.transcript \{[^}]*\}", stylesheet).group(0)
     assert "max-height" not in transcript_rule and "overflow" not in transcript_rule
