@@ -390,16 +390,6 @@ class TicketStore:
             )
         return ticket
 
-    def status_history(self, ticket_id: str) -> list[dict]:
-        """The ticket's status changes, oldest first: status, changed_by and changed_at."""
-        with self._connection() as db:
-            rows = db.execute(
-                "SELECT status, changed_by, changed_at FROM ticket_status_changes"
-                " WHERE ticket_id = ? ORDER BY id",
-                (ticket_id,),
-            ).fetchall()
-        return [dict(row) for row in rows]
-
     def add_note(self, ticket_id: str, author: str, text: str) -> dict | None:
         """Keep an internal note on a ticket; returns it, or None if the ticket is unknown."""
         if not text.strip():

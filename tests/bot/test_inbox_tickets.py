@@ -137,9 +137,9 @@ def test_status_changes_are_kept_with_who_and_when(store):
     store.set_status("IEX-20261127-0001", "in_progress", changed_by="lars@iex.dk")
     store.set_status("IEX-20261127-0001", "closed", changed_by="lars@iex.dk")
 
-    history = store.status_history("IEX-20261127-0001")
-    assert [(change["status"], change["changed_by"]) for change in history] == [
-        ("in_progress", "mette@iex.dk"), ("closed", "lars@iex.dk"),
+    history = store.history("IEX-20261127-0001")
+    assert [(change["field"], change["value"], change["changed_by"]) for change in history] == [
+        ("status", "in_progress", "mette@iex.dk"), ("status", "closed", "lars@iex.dk"),
     ]
     assert all(change["changed_at"].startswith("20") for change in history)
     assert store.get("IEX-20261127-0001")["status"] == "closed"
