@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.inbox.conversations import OUTCOMES
 from bot.inbox.periods import day_after, day_start, parse_day
 from bot.request_values import MalformedInput, whole_number
-from bot.ticket_store import OPEN, ORDERS, RECEIVED, STATUSES, TicketFilter
+from bot.ticket_store import NEWEST, OPEN, ORDERS, RECEIVED, STATUSES, TicketFilter
 from support_core.language import LANGUAGES
 
 #: Rows a list page shows.
@@ -29,7 +29,7 @@ ASSIGNED_TO_ME = "me"
 UNASSIGNED = "unassigned"
 ASSIGNEE_CHOICES = {"": "Anyone", ASSIGNED_TO_ME: "Me", UNASSIGNED: "Unassigned"}
 #: How the list can be ordered, as the form offers it.
-ORDER_CHOICES = {RECEIVED: "Order received", "newest": "Newest first"}
+ORDER_CHOICES = {RECEIVED: "Order received", NEWEST: "Newest first"}
 #: The queue, shown when the list is opened without any filter: every open ticket as received.
 QUEUE = {"status": OPEN, "order": RECEIVED}
 CONVERSATION_FIELDS = ("outcome", "from", "to")

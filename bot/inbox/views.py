@@ -266,7 +266,7 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
         return page(
             "tickets", request, entries=entries_of(found), total=total, form=form,
             page=page_number, pages=pages, statuses=STATUS_LABELS, open_status=OPEN,
-            assignees=filters.ASSIGNEE_CHOICES, orders=filters.ORDER_CHOICES,
+            assignees=filters.ASSIGNEE_CHOICES, orders=filters.ORDER_CHOICES, newest_order=NEWEST,
             categories={category: category_label(category) for category in tickets.categories()},
             languages=LANGUAGE_NAMES, systems=tickets.systems(),
             query=filters.query_string(form), is_queue=form == filters.ticket_form(filters.QUEUE),
