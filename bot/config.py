@@ -92,6 +92,18 @@ class Settings:
     #: Run the development mail sink on smtp_host:smtp_port, keeping every message it receives
     #: in state_dir/mail for the inbox's Mail page; on while no IEX_SMTP_HOST is set.
     mail_sink: bool = True
+    #: The assistant's domain; the inbox reads its session_expiration_time (when a conversation
+    #: that ended on nothing counts as abandoned).
+    domain_file: Path = PROJECT_ROOT / "domain.yml"
+    #: Tickets from one address with the same description at most this many minutes apart are
+    #: flagged as likely duplicates in the inbox.
+    duplicate_window_minutes: float = 10.0
+    #: The analytics page's colours for the deflection rate: below the first share it is poor
+    #: (red), from the second on good (green), fair (amber) between.
+    deflection_rate_thresholds: tuple[float, float] = (0.3, 0.6)
+    #: The same for the fallback rate, where lower is better: good up to the first share, poor
+    #: above the second.
+    fallback_rate_thresholds: tuple[float, float] = (0.05, 0.15)
 
     @property
     def tracker_db(self) -> Path:
@@ -126,6 +138,15 @@ class Settings:
     def outbox_db(self) -> Path:
         """The outbox the action server writes and the worker delivers from."""
         return self.outbox_path or self.state_dir / "outbox.db"
+
+
+def _shares(name: str, default: tuple[float, float]) -> tuple[float, float]:
+    """Two shares such as "0.3,0.6" from the environment, lower first."""
+    value = os.environ.get(name)
+    if not value:
+        return default
+    low, high = sorted(float(part) for part in value.split(","))
+    return low, high
 
 
 def load_settings() -> Settings:
@@ -203,6 +224,16 @@ def load_settings() -> Settings:
         ),
         mail_from=os.environ.get("IEX_MAIL_FROM", defaults.mail_from),
         mail_sink=_switch("IEX_MAIL_SINK", not os.environ.get("IEX_SMTP_HOST")),
+        domain_file=Path(os.environ.get("IEX_DOMAIN_FILE", defaults.domain_file)),
+        duplicate_window_minutes=float(
+            os.environ.get("IEX_DUPLICATE_WINDOW_MINUTES", defaults.duplicate_window_minutes)
+        ),
+        deflection_rate_thresholds=_shares(
+            "IEX_DEFLECTION_RATE_THRESHOLDS", defaults.deflection_rate_thresholds
+        ),
+        fallback_rate_thresholds=_shares(
+            "IEX_FALLBACK_RATE_THRESHOLDS", defaults.fallback_rate_thresholds
+        ),
     )
 
 

@@ -41,8 +41,8 @@ SECONDS_PER_DAY = 86_400
 #: Tracker events that can carry what a customer wrote or gave: messages and slots.
 _CUSTOMER_EVENT_TYPES = ("user", "bot", "slot")
 #: What the ticket store keeps besides a ticket, and the column naming the ticket.
-_TICKET_DETAILS = {"ticket_status_changes": "ticket_id", "ticket_notes": "ticket_id",
-                   "ticket_replies": "ticket_id", "ticket_text": "id"}
+_TICKET_DETAILS = {"ticket_status_changes": "ticket_id", "ticket_changes": "ticket_id",
+                   "ticket_notes": "ticket_id", "ticket_replies": "ticket_id", "ticket_text": "id"}
 #: References a report names before it only counts the rest.
 _LISTED_REFERENCES = 20
 
@@ -164,9 +164,10 @@ def _delete_rows(db: sqlite3.Connection, table: str, column: str, values: list) 
 
 
 def _delete_tickets(db: sqlite3.Connection, references: list[str]) -> None:
-    """Delete tickets with their status history, notes, replies and search-index entries."""
+    """Delete tickets with their history, notes, replies and search-index entries."""
     for table, column in _TICKET_DETAILS.items():
-        if _has_table(db, table):  # a store from before replies were kept has none
+        # A database from before a table existed (and never opened by the inbox since) lacks it.
+        if _has_table(db, table):
             _delete_rows(db, table, column, references)
     _delete_rows(db, "tickets", "id", references)
     # The full-text index keeps deleted words in its segments until they are merged.

@@ -1,8 +1,9 @@
 """The embedded helpdesk's storage: tickets in SQLite, the full JSON plus columns to search by.
 
-Besides the tickets it keeps what the support team adds: every status change, internal note and
-e-mail reply to the customer with who and when, and a full-text index over description,
-examples and transcript.
+Besides the tickets it keeps what the support team adds: every status change, assignment,
+duplicate link, internal note and e-mail reply to the customer with who and when, and a full-text
+index over description, examples and transcript. A database written by an older version is
+brought up to date when the store opens it (``_migrate``), so old tickets.db files keep working.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 import sqlite3
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from storage import sqlite
@@ -21,6 +22,15 @@ from tickets import parse_timestamp
 #: Where a ticket stands in the inbox; only closed tickets may be purged after retention.
 CLOSED = "closed"
 STATUSES = ("new", "in_progress", CLOSED)
+#: The filter value for every ticket not closed yet (new or in progress): the queue.
+OPEN = "open"
+#: The orders a ticket list can have: as received (open first, oldest first), or newest first.
+RECEIVED = "received"
+NEWEST = "newest"
+ORDERS = (RECEIVED, NEWEST)
+#: What ticket_changes records besides status changes (those keep their own table).
+ASSIGNEE = "assignee"
+DUPLICATE_OF = "duplicate_of"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -62,11 +72,23 @@ CREATE TABLE IF NOT EXISTS ticket_replies (
     created_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ticket_replies_ticket ON ticket_replies (ticket_id);
+CREATE TABLE IF NOT EXISTS ticket_changes (
+    id          INTEGER PRIMARY KEY,
+    ticket_id   TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    value       TEXT,
+    changed_by  TEXT,
+    changed_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ticket_changes_ticket ON ticket_changes (ticket_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(
     id UNINDEXED, summary, description, examples, transcript,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+
+#: Columns added to the tickets table after its first version, with their definitions.
+_ADDED_COLUMNS = {ASSIGNEE: "TEXT", DUPLICATE_OF: "TEXT"}
 
 #: Characters that make a search word: letters and digits of any script, and the underscore.
 _WORD = re.compile(r"\w+")
@@ -76,8 +98,15 @@ _WORD = re.compile(r"\w+")
 class TicketFilter:
     """What the inbox narrows the ticket list to; an empty field does not narrow it."""
 
+    #: A status, or OPEN for every ticket not closed.
     status: str | None = None
     category: str | None = None
+    #: The customer's e-mail address (any case).
+    email: str | None = None
+    #: The staff user the ticket is assigned to.
+    assignee: str | None = None
+    #: Only tickets assigned to nobody.
+    unassigned: bool = False
     system: str | None = None
     #: The conversation's language ("en" or "da"); tickets from before languages count as "en".
     language: str | None = None
@@ -145,12 +174,23 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
     """The WHERE clause (possibly empty) and its parameters for a filter."""
     conditions: list[str] = []
     parameters: list = []
-    if filters.status:
+    if filters.status == OPEN:
+        conditions.append("status != ?")
+        parameters.append(CLOSED)
+    elif filters.status:
         conditions.append("status = ?")
         parameters.append(filters.status)
     if filters.category:
         conditions.append("category = ?")
         parameters.append(filters.category)
+    if filters.email:
+        conditions.append("email = ?")
+        parameters.append(filters.email.lower())
+    if filters.assignee:
+        conditions.append("assignee = ?")
+        parameters.append(filters.assignee)
+    if filters.unassigned:
+        conditions.append("assignee IS NULL")
     if filters.system:
         conditions.append(
             "EXISTS (SELECT 1 FROM json_each(tickets.ticket, '$.systems')"
@@ -176,13 +216,76 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
     return where, parameters
 
 
+#: How each order sorts the rows (rowid breaks ties between tickets of the same moment).
+_ORDER_BY = {
+    RECEIVED: f"status = '{CLOSED}', created_at, rowid",
+    NEWEST: "created_at DESC, rowid DESC",
+}
+
+
+@dataclass(frozen=True)
+class StoredTicket:
+    """A ticket with what the support team keeps about it besides the ticket itself."""
+
+    ticket: dict
+    assignee: str | None
+    #: The reference of the ticket this one was marked a duplicate of.
+    duplicate_of: str | None
+
+    @property
+    def id(self) -> str:
+        return self.ticket["id"]
+
+
+def _normalized(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _received_key(ticket: dict) -> tuple[datetime, str]:
+    # Of tickets written at the same moment, the one with the lower reference came first.
+    return parse_timestamp(ticket["created_at"]), ticket["id"]
+
+
+def likely_duplicate_of(ticket: dict, same_customer: list[dict], window: timedelta) -> str | None:
+    """The first ticket that came before this one from the same address with the same
+    description, at most ``window`` earlier: the customer most likely sent the case again."""
+    received = _received_key(ticket)
+    description = _normalized(ticket.get("description"))
+    email = ticket["customer"]["email"].lower()
+    earlier = sorted(
+        (
+            other for other in same_customer
+            if other["customer"]["email"].lower() == email
+            and _normalized(other.get("description")) == description
+            and _received_key(other) < received
+            and received[0] - _received_key(other)[0] <= window
+        ),
+        key=_received_key,
+    )
+    return earlier[0]["id"] if earlier else None
+
+
+def _stored(row: sqlite3.Row) -> StoredTicket:
+    return StoredTicket(json.loads(row["ticket"]), row["assignee"], row["duplicate_of"])
+
+
 class TicketStore:
     """Tickets received by the web app, one SQLite file (WAL, one connection per operation)."""
 
     def __init__(self, db_path: str | Path):
         self.path = Path(db_path)
         sqlite.create_database(self.path, _SCHEMA)
+        self._migrate()
         self._index_unindexed_tickets()
+
+    def _migrate(self) -> None:
+        """Add what later versions keep to a database written by an earlier one (idempotent)."""
+        with self._transaction() as db:
+            present = {row["name"] for row in db.execute("PRAGMA table_info(tickets)")}
+            for column, definition in _ADDED_COLUMNS.items():
+                if column not in present:
+                    db.execute(f"ALTER TABLE tickets ADD COLUMN {column} {definition}")
+            db.execute("CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets (assignee)")
 
     def _index_unindexed_tickets(self) -> None:
         # Tickets stored before the search index existed are indexed once, on the next start.
@@ -296,16 +399,6 @@ class TicketStore:
             )
         return ticket
 
-    def status_history(self, ticket_id: str) -> list[dict]:
-        """The ticket's status changes, oldest first: status, changed_by and changed_at."""
-        with self._connection() as db:
-            rows = db.execute(
-                "SELECT status, changed_by, changed_at FROM ticket_status_changes"
-                " WHERE ticket_id = ? ORDER BY id",
-                (ticket_id,),
-            ).fetchall()
-        return [dict(row) for row in rows]
-
     def add_note(self, ticket_id: str, author: str, text: str) -> dict | None:
         """Keep an internal note on a ticket; returns it, or None if the ticket is unknown."""
         if not text.strip():
@@ -361,20 +454,121 @@ class TicketStore:
             ).fetchall()
         return [dict(row) for row in rows]
 
-    def search(
-        self, filters: TicketFilter, limit: int | None = 50, offset: int = 0
-    ) -> list[dict]:
-        """Tickets that pass the filter, newest first; no limit returns them all."""
+    def _matching_rows(
+        self, filters: TicketFilter, limit: int | None, offset: int, order: str
+    ) -> list[sqlite3.Row]:
         where, parameters = _conditions(filters)
         query = (
-            f"SELECT ticket FROM tickets{where}"
-            " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
+            f"SELECT ticket, assignee, duplicate_of FROM tickets{where}"
+            f" ORDER BY {_ORDER_BY[order]} LIMIT ? OFFSET ?"
         )
         with self._connection() as db:
-            rows = db.execute(
+            return db.execute(
                 query, (*parameters, -1 if limit is None else limit, offset)
             ).fetchall()
-        return [json.loads(row["ticket"]) for row in rows]
+
+    def search(
+        self, filters: TicketFilter, limit: int | None = 50, offset: int = 0, order: str = NEWEST
+    ) -> list[dict]:
+        """Tickets that pass the filter, newest first or as received; no limit returns them all."""
+        return [
+            json.loads(row["ticket"])
+            for row in self._matching_rows(filters, limit, offset, order)
+        ]
+
+    def entries(
+        self, filters: TicketFilter, limit: int | None = 50, offset: int = 0,
+        order: str = RECEIVED,
+    ) -> list[StoredTicket]:
+        """Like search, each ticket with its assignee and duplicate link (the inbox's list)."""
+        return [_stored(row) for row in self._matching_rows(filters, limit, offset, order)]
+
+    def entry(self, ticket_id: str) -> StoredTicket | None:
+        """The ticket with this reference with its assignee and duplicate link, if any."""
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT ticket, assignee, duplicate_of FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()
+        return _stored(row) if row else None
+
+    def of_customers(self, emails: set[str]) -> dict[str, list[dict]]:
+        """Every ticket of each of these e-mail addresses (lower case), as received."""
+        wanted = sorted({email.lower() for email in emails})
+        found: dict[str, list[dict]] = {email: [] for email in wanted}
+        if not wanted:
+            return found
+        placeholders = ", ".join("?" for _ in wanted)
+        with self._connection() as db:
+            rows = db.execute(
+                f"SELECT email, ticket FROM tickets WHERE email IN ({placeholders})"
+                " ORDER BY created_at, rowid",
+                wanted,
+            ).fetchall()
+        for row in rows:
+            found[row["email"]].append(json.loads(row["ticket"]))
+        return found
+
+    def assign(
+        self, ticket_id: str, assignee: str | None, changed_by: str | None = None
+    ) -> StoredTicket | None:
+        """Assign a ticket to a staff user (None: to nobody); None if the ticket is unknown.
+
+        The change is kept in the ticket's history; assigning it to whom it has changes nothing.
+        """
+        return self._change(ticket_id, ASSIGNEE, assignee, changed_by)
+
+    def mark_duplicate(
+        self, ticket_id: str, original_id: str | None, changed_by: str | None = None
+    ) -> StoredTicket | None:
+        """Mark a ticket a duplicate of another (None: of none); None if the ticket is unknown.
+
+        Raises ValueError for an unknown original or the ticket itself.
+        """
+        if original_id == ticket_id:
+            raise ValueError("a ticket cannot be a duplicate of itself")
+        if original_id is not None and self.get(original_id) is None:
+            raise ValueError(f"there is no ticket {original_id}")
+        return self._change(ticket_id, DUPLICATE_OF, original_id, changed_by)
+
+    def _change(
+        self, ticket_id: str, field: str, value: str | None, changed_by: str | None
+    ) -> StoredTicket | None:
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT ticket, assignee, duplicate_of FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            if row[field] == value:
+                return _stored(row)
+            db.execute(f"UPDATE tickets SET {field} = ? WHERE id = ?", (value, ticket_id))
+            db.execute(
+                "INSERT INTO ticket_changes (ticket_id, field, value, changed_by, changed_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (ticket_id, field, value, changed_by, _now()),
+            )
+            row = db.execute(
+                "SELECT ticket, assignee, duplicate_of FROM tickets WHERE id = ?", (ticket_id,)
+            ).fetchone()
+        return _stored(row)
+
+    def history(self, ticket_id: str) -> list[dict]:
+        """Everything the team changed on a ticket, oldest first: field ("status", "assignee" or
+        "duplicate_of"), value, changed_by and changed_at."""
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT 'status' AS field, status AS value, changed_by, changed_at, 0 AS kind, id"
+                " FROM ticket_status_changes WHERE ticket_id = ?"
+                " UNION ALL"
+                " SELECT field, value, changed_by, changed_at, 1 AS kind, id"
+                " FROM ticket_changes WHERE ticket_id = ?"
+                " ORDER BY changed_at, kind, id",
+                (ticket_id, ticket_id),
+            ).fetchall()
+        return [
+            {name: row[name] for name in ("field", "value", "changed_by", "changed_at")}
+            for row in rows
+        ]
 
     def count_matching(self, filters: TicketFilter) -> int:
         """How many tickets pass the filter."""

@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.config import Settings
 from bot.inbox.conversations import (
     ABANDONED,
     ANSWERED,
     FALLBACK_INTENT,
     NOT_UNDERSTOOD,
+    ONGOING,
     RESOLVED,
     TICKET,
     Conversation,
@@ -18,7 +20,17 @@ from bot.inbox.conversations import (
 from bot.inbox.periods import Period
 
 #: How many intents the "most frequent" list shows.
-TOP_INTENTS = 15
+TOP_INTENTS = 10
+#: How many help articles the articles list shows (the most shown ones).
+TOP_ARTICLES = 10
+#: How many messages not understood one page of the analytics shows.
+NOT_UNDERSTOOD_PAGE_SIZE = 10
+#: How many characters of a message not understood the list shows; the rest is in the conversation.
+MESSAGE_PREVIEW_LENGTH = 160
+
+GOOD = "good"
+FAIR = "fair"
+POOR = "poor"
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -47,6 +59,11 @@ class UnderstoodNot:
     count: int
     #: The latest conversation in which it was written.
     conversation_id: int
+
+    @property
+    def preview(self) -> str:
+        """The message cut to MESSAGE_PREVIEW_LENGTH characters (with "…" when cut)."""
+        return shortened(self.text, MESSAGE_PREVIEW_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -97,6 +114,14 @@ class Report:
     @property
     def answered(self) -> int:
         return self.outcomes[ANSWERED]
+
+    @property
+    def ongoing(self) -> int:
+        return self.outcomes[ONGOING]
+
+    @property
+    def top_articles(self) -> list[ArticleUse]:
+        return self.articles[:TOP_ARTICLES]
 
     @property
     def deflection_rate(self) -> float | None:
@@ -186,3 +211,56 @@ def analytics(conversations: list[Conversation], period: Period) -> Report:
         not_understood=not_understood_messages(inside),
         days=daily(inside, period),
     )
+
+
+def shortened(text: str, length: int) -> str:
+    """The text cut to at most ``length`` characters, at a space where there is one near."""
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    space = cut.rfind(" ")
+    if space >= length * 3 // 4:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a longer list."""
+
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+def not_understood_page(
+    items: list[UnderstoodNot], number: int, size: int = NOT_UNDERSTOOD_PAGE_SIZE
+) -> ListPage:
+    """Page ``number`` (from 1; beyond the last: the last) of the messages not understood."""
+    pages = max(1, -(-len(items) // size))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    return ListPage(items[start : start + size], number, pages, len(items))
+
+
+def rating(value: float | None, thresholds: tuple[float, float], higher_is_better: bool) -> str:
+    """GOOD, FAIR or POOR for a rate, by its two configured thresholds; "" with nothing counted.
+
+    Higher is better: below the lower threshold is poor, from the upper one good. Lower is
+    better: up to the lower threshold is good, above the upper one poor.
+    """
+    if value is None:
+        return ""
+    low, high = thresholds
+    if higher_is_better:
+        return GOOD if value >= high else POOR if value < low else FAIR
+    return GOOD if value <= low else POOR if value > high else FAIR
+
+
+def ratings(report: Report, settings: Settings) -> dict[str, str]:
+    """How the analytics page colours the deflection and the fallback rate (bot/config.py)."""
+    return {
+        "deflection": rating(report.deflection_rate, settings.deflection_rate_thresholds, True),
+        "fallback": rating(report.fallback_rate, settings.fallback_rate_thresholds, False),
+    }

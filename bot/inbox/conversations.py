@@ -4,17 +4,23 @@ A conversation is one session of a sender (Rasa starts a new session after a pau
 who comes back days later starts a new conversation. Its outcome comes from the slots the actions
 set: ``ticket_reference`` (handed off), ``self_help_outcome`` ("resolved"), and from the intents of
 the customer's messages (``nlu_fallback``: not understood; ``report_problem``: a problem).
+Until Rasa's session has expired (``session_expiration_time`` in domain.yml after the last
+event) a conversation without a ticket or a solution is still going, not abandoned.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from support_core.events import FALLBACK_INTENT, Message, is_problem_report, messages
 from support_core.problems import PROBLEM_INTENT
@@ -29,6 +35,7 @@ TICKET = "ticket"
 NOT_UNDERSTOOD = "not_understood"
 ABANDONED = "abandoned"
 ANSWERED = "answered"
+ONGOING = "ongoing"
 #: Every outcome, in the order the inbox lists them, with what the team reads.
 OUTCOMES = {
     RESOLVED: "Resolved by self-help",
@@ -36,7 +43,17 @@ OUTCOMES = {
     ABANDONED: "Abandoned",
     NOT_UNDERSTOOD: "Not understood",
     ANSWERED: "Answered, no problem",
+    ONGOING: "Still going",
 }
+
+
+@lru_cache(maxsize=4)
+def session_expiry_seconds(domain_file: Path) -> float:
+    """How long Rasa keeps a session after its last event, from domain.yml's session_config
+    (minutes there; 0 means sessions never expire, here: infinitely long)."""
+    domain = yaml.safe_load(Path(domain_file).read_text(encoding="utf-8")) or {}
+    minutes = float((domain.get("session_config") or {}).get("session_expiration_time") or 0)
+    return minutes * 60 if minutes > 0 else float("inf")
 
 #: The largest row id SQLite can hold: a larger number names no conversation.
 LARGEST_ROW_ID = 2**63 - 1
@@ -123,8 +140,13 @@ def split_sessions(events: list[tuple[int, dict]]) -> list[list[tuple[int, dict]
     return sessions
 
 
-def conversation_from_events(sender_id: str, events: list[tuple[int, dict]]) -> Conversation | None:
-    """Read one session's events into a conversation; None if the customer never wrote."""
+def conversation_from_events(
+    sender_id: str, events: list[tuple[int, dict]], open_after: float = float("inf")
+) -> Conversation | None:
+    """Read one session's events into a conversation; None if the customer never wrote.
+
+    A session whose last event came after ``open_after`` (a Unix time) has not expired yet.
+    """
     if not events:
         return None
     stamps = [float(event["timestamp"]) for _, event in events if event.get("timestamp")]
@@ -169,38 +191,66 @@ def conversation_from_events(sender_id: str, events: list[tuple[int, dict]]) -> 
         resolved=resolved,
         last_intent=(conversation.intents or [None])[-1],
         reported_problem=conversation.reported_problem,
+        expired=conversation.ended_at <= open_after,
     )
     return conversation
 
 
 def outcome_of(
-    ticket: bool, resolved: bool, last_intent: str | None, reported_problem: bool
+    ticket: bool, resolved: bool, last_intent: str | None, reported_problem: bool,
+    expired: bool = True,
 ) -> str:
-    """What came of a conversation; a ticket counts before self-help, as the team has work."""
+    """What came of a conversation; a ticket counts before self-help, as the team has work.
+
+    Without either, a session that has not expired yet is still going: the customer may write on.
+    """
     if ticket:
         return TICKET
     if resolved:
         return RESOLVED
+    if not expired:
+        return ONGOING
     if last_intent == FALLBACK_INTENT:
         return NOT_UNDERSTOOD
     return ABANDONED if reported_problem else ANSWERED
 
 
-def conversations_of_sender(sender_id: str, events: list[tuple[int, dict]]) -> list[Conversation]:
-    """Every conversation (session with a customer message) of one sender, oldest first."""
+def conversations_of_sender(
+    sender_id: str, events: list[tuple[int, dict]], open_after: float = float("inf")
+) -> list[Conversation]:
+    """Every conversation (session with a customer message) of one sender, oldest first.
+
+    Only the latest session can still be going: a later one started after it had ended.
+    """
     conversations = []
-    for session in split_sessions(events):
-        conversation = conversation_from_events(sender_id, session)
+    sessions = split_sessions(events)
+    for number, session in enumerate(sessions, start=1):
+        latest = number == len(sessions)
+        conversation = conversation_from_events(
+            sender_id, session, open_after if latest else float("inf")
+        )
         if conversation:
             conversations.append(conversation)
     return conversations
 
 
 class TrackerReader:
-    """Reads conversations from the SQLite file of Rasa's SQLTrackerStore, never writing to it."""
+    """Reads conversations from the SQLite file of Rasa's SQLTrackerStore, never writing to it.
 
-    def __init__(self, db_path: str | Path):
+    ``session_seconds`` is how long a session lasts after its last event (session_expiry_seconds
+    of the domain); 0 takes every session as expired. ``clock`` tells the time (Unix seconds).
+    """
+
+    def __init__(
+        self, db_path: str | Path, session_seconds: float = 0,
+        clock: Callable[[], float] = time.time,
+    ):
         self.path = Path(db_path)
+        self.session_seconds = session_seconds
+        self.clock = clock
+
+    def _sessions_of(self, sender_id: str, events: list[tuple[int, dict]]) -> list[Conversation]:
+        return conversations_of_sender(sender_id, events, self.clock() - self.session_seconds)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection | None]:
@@ -255,7 +305,7 @@ class TrackerReader:
                           high if high is not None else float("inf"))
         found = []
         for sender_id, events in self._rows(where, parameters).items():
-            for conversation in conversations_of_sender(sender_id, events):
+            for conversation in self._sessions_of(sender_id, events):
                 if (low is None or conversation.started_at >= low) and (
                     high is None or conversation.started_at < high
                 ):
@@ -278,13 +328,13 @@ class TrackerReader:
             return None
         events = self._rows(" AND sender_id = ?", (row[0],)).get(row[0], [])
         return next(
-            (c for c in conversations_of_sender(row[0], events) if c.id == conversation_id), None
+            (c for c in self._sessions_of(row[0], events) if c.id == conversation_id), None
         )
 
     def conversation_of_ticket(self, sender_id: str, reference: str) -> Conversation | None:
         """The conversation that produced a ticket, else the sender's latest one."""
         events = self._rows(" AND sender_id = ?", (sender_id,)).get(sender_id, [])
-        conversations = conversations_of_sender(sender_id, events)
+        conversations = self._sessions_of(sender_id, events)
         for conversation in conversations:
             if conversation.ticket_reference == reference:
                 return conversation

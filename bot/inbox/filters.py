@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.inbox.conversations import OUTCOMES
 from bot.inbox.periods import day_after, day_start, parse_day
 from bot.request_values import MalformedInput, whole_number
-from bot.ticket_store import STATUSES, TicketFilter
+from bot.ticket_store import NEWEST, OPEN, ORDERS, RECEIVED, STATUSES, TicketFilter
 from support_core.language import LANGUAGES
 
 #: Rows a list page shows.
@@ -21,7 +21,17 @@ PAGE_SIZE = 25
 MAX_SEARCH_LENGTH = 200
 #: Page numbers beyond this are cut to it (and then to the last page).
 MAX_PAGE = 10**6
-TICKET_FIELDS = ("q", "status", "category", "system", "language", "from", "to")
+TICKET_FIELDS = (
+    "q", "status", "assignee", "category", "system", "language", "customer", "from", "to", "order",
+)
+#: The assignee filter's choices besides "anyone" (empty).
+ASSIGNED_TO_ME = "me"
+UNASSIGNED = "unassigned"
+ASSIGNEE_CHOICES = {"": "Anyone", ASSIGNED_TO_ME: "Me", UNASSIGNED: "Unassigned"}
+#: How the list can be ordered, as the form offers it.
+ORDER_CHOICES = {RECEIVED: "Order received", NEWEST: "Newest first"}
+#: The queue, shown when the list is opened without any filter: every open ticket as received.
+QUEUE = {"status": OPEN, "order": RECEIVED}
 CONVERSATION_FIELDS = ("outcome", "from", "to")
 
 
@@ -39,19 +49,32 @@ def _days(form: dict[str, str]) -> None:
         parse_day(form[name], name)
 
 
-def ticket_form(values: Mapping[str, str | None]) -> dict[str, str]:
-    """The ticket filter form's fields as the user filled them in; MalformedInput if unreadable."""
+def ticket_form(values: Mapping[str, str | None], queue_when_empty: bool = True) -> dict[str, str]:
+    """The ticket filter form's fields as the user filled them in; MalformedInput if unreadable.
+
+    Without any field (the list opened from the menu) it is the queue, open tickets as received,
+    unless ``queue_when_empty`` is False (an export of everything).
+    """
+    if queue_when_empty and not any(name in values for name in TICKET_FIELDS):
+        values = QUEUE
     form = _clean(values, TICKET_FIELDS)
-    _choice(form, "status", STATUSES)
+    _choice(form, "status", (OPEN, *STATUSES))
+    _choice(form, "assignee", ASSIGNEE_CHOICES)
+    _choice(form, "order", ORDERS)
     _choice(form, "language", LANGUAGES)
     _days(form)
     return form
 
 
-def ticket_filter(form: Mapping[str, str], zone: ZoneInfo) -> TicketFilter:
-    """The store's filter for the form: the dates are whole local days, both included."""
+def ticket_filter(form: Mapping[str, str], zone: ZoneInfo, username: str = "") -> TicketFilter:
+    """The store's filter for the form: the dates are whole local days, both included; "me" is
+    the staff user ``username``."""
+    assignee = form.get("assignee")
     return TicketFilter(
         status=form.get("status") or None,
+        assignee=username if assignee == ASSIGNED_TO_ME else None,
+        unassigned=assignee == UNASSIGNED,
+        email=form.get("customer") or None,
         category=form.get("category") or None,
         system=form.get("system") or None,
         language=form.get("language") or None,
@@ -79,6 +102,12 @@ def page_count(total: int, page_size: int = PAGE_SIZE) -> int:
 
 
 def query_string(form: Mapping[str, str], **changes: object) -> str:
-    """The query string of the form's non-empty fields, with changes (for page links)."""
+    """The query string of the form's non-empty fields, with changes (for page links).
+
+    A ticket form that chose "any status" keeps an empty status, or its links would open the queue.
+    """
     values = {**form, **{name: str(value) for name, value in changes.items()}}
-    return urlencode({name: value for name, value in values.items() if value})
+    kept = {name: value for name, value in values.items() if value}
+    if "status" in values and not values["status"] and set(kept) <= {"page"}:
+        kept = {"status": "", **kept}
+    return urlencode(kept)

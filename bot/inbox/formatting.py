@@ -1,10 +1,13 @@
-"""How the inbox pages write times, rates, statuses and outcomes (passed to the templates)."""
+"""How the inbox pages write times, rates, statuses, outcomes, categories and articles."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from actions.business_days import format_day
 from bot.inbox.conversations import OUTCOMES
+from bot.inbox.labels import ArticleReference, ArticleTitles, category_label
 from bot.inbox.periods import local_time
 from support_core.language import LANGUAGE_NAMES, language_of
 
@@ -30,8 +33,23 @@ def percent(value: float | None) -> str:
 class Formatting:
     """Formatting helpers in the inbox's time zone, handed to every inbox template as ``show``."""
 
-    def __init__(self, zone: ZoneInfo):
+    def __init__(self, zone: ZoneInfo, article_titles: ArticleTitles):
         self.zone = zone
+        self.article_titles = article_titles
+
+    def articles(self, urls: list[str] | None) -> list[ArticleReference]:
+        """The help articles at these addresses, with their titles (see ArticleTitles)."""
+        return self.article_titles.references([str(url) for url in urls or []])
+
+    @staticmethod
+    def category(value: str | None) -> str:
+        """A ticket category by its name in the problem catalogue."""
+        return category_label(value)
+
+    @staticmethod
+    def due(day: date) -> str:
+        """A due date as the customer read it in English: Friday 4 December 2026."""
+        return format_day(day, "en")
 
     def time(self, value: str | float | None) -> str:
         """Date and time to the minute, e.g. 27 Nov 2026 11:01."""

@@ -11,7 +11,7 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 from actions.outbox import Outbox
 from bot.config import Settings
 from bot.inbox import customer_mail, deliveries, filters
-from bot.inbox.analytics import Report, analytics
+from bot.inbox.analytics import Report, analytics, not_understood_page, ratings
 from bot.inbox.auth import (
     login_form_cookie,
     login_form_expiry,
@@ -36,14 +36,16 @@ from bot.inbox.auth import (
     unsign,
 )
 from bot.inbox.chart import daily_chart_svg
-from bot.inbox.conversations import OUTCOMES, TrackerReader
+from bot.inbox.conversations import OUTCOMES, TrackerReader, session_expiry_seconds
 from bot.inbox.exports import nlu_stub, ticket_json, tickets_csv, tickets_json
 from bot.inbox.formatting import STATUS_LABELS, Formatting
+from bot.inbox.labels import ArticleTitles, category_label
 from bot.inbox.periods import day_after, day_start, parse_day, period_from
+from bot.inbox.queue import QueueEntry, queue_entries
 from bot.inbox.staff import StaffStore
 from bot.request_values import MalformedInput
 from bot.templating import render
-from bot.ticket_store import STATUSES, TicketStore
+from bot.ticket_store import NEWEST, OPEN, STATUSES, StoredTicket, TicketStore
 from mail.outbox import MailOutbox
 from support_core.language import LANGUAGE_NAMES
 
@@ -53,6 +55,7 @@ LOGIN_FORM_SECONDS = 3600
 MAX_NOTE_LENGTH = 5000
 MAX_USERNAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1000
+MAX_REFERENCE_LENGTH = 100
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "inbox.css"
 
 #: The navigation entry each page belongs to.
@@ -66,7 +69,9 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
 def _arguments(request: Request) -> dict[str, str]:
-    return {name: request.args.get(name) or "" for name in request.args}
+    # Blank values count: "status=" (any status) is a choice, unlike no status at all (the queue).
+    arguments = request.get_args(keep_blank_values=True)
+    return {name: arguments.get(name) or "" for name in arguments}
 
 
 def client_address(request: Request) -> str:
@@ -82,16 +87,22 @@ def _attachment(body: str, filename: str, content_type: str) -> HTTPResponse:
     )
 
 
-def create_blueprint(settings: Settings) -> Blueprint:
-    """Build the support inbox on the ticket store, the staff store and Rasa's tracker store."""
+def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time) -> Blueprint:
+    """Build the support inbox on the ticket store, the staff store and Rasa's tracker store.
+
+    ``clock`` tells the time (Unix seconds): what is due today, which sessions are still going.
+    """
     blueprint = Blueprint("inbox", url_prefix="/inbox")
     tickets = TicketStore(settings.ticket_db)
     staff = StaffStore(settings.staff_db)
-    tracker = TrackerReader(settings.tracker_db)
+    tracker = TrackerReader(
+        settings.tracker_db, session_expiry_seconds(settings.domain_file), clock
+    )
     outbox = Outbox(settings.outbox_db)
     mail_outbox = MailOutbox(settings.mail_outbox_db)
     zone = ZoneInfo(settings.inbox_timezone)
-    show = Formatting(zone)
+    show = Formatting(zone, ArticleTitles(settings.articles_dir))
+    duplicate_window = timedelta(minutes=settings.duplicate_window_minutes)
     key = secret_key(settings)
     session_seconds = int(settings.inbox_session_hours * 3600)
     rules = login_rules(settings)
@@ -99,7 +110,17 @@ def create_blueprint(settings: Settings) -> Blueprint:
     blueprint.ctx.staff = staff
 
     def today() -> datetime:
-        return datetime.now(zone)
+        return datetime.fromtimestamp(clock(), zone)
+
+    def entries_of(stored: list[StoredTicket]) -> list[QueueEntry]:
+        """The tickets with their due dates, customer counts and likely duplicates."""
+        emails = {item.ticket["customer"]["email"] for item in stored}
+        return queue_entries(
+            stored, tickets.of_customers(emails), today().date(), duplicate_window
+        )
+
+    def staff_names() -> list[str]:
+        return [account.username for account in staff.accounts() if account.active]
 
     def set_cookie(reply: HTTPResponse, name: str, value: str, max_age: int) -> None:
         reply.cookies[name] = value
@@ -237,34 +258,45 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @staff_only
     async def ticket_list(request: Request) -> HTTPResponse:
         form = filters.ticket_form(_arguments(request))
-        ticket_filter = filters.ticket_filter(form, zone)
+        ticket_filter = filters.ticket_filter(form, zone, request.ctx.staff.username)
         total = tickets.count_matching(ticket_filter)
         pages = filters.page_count(total)
         page_number = min(filters.page_number(request.args.get("page")), pages)
-        found = tickets.search(
-            ticket_filter, filters.PAGE_SIZE, (page_number - 1) * filters.PAGE_SIZE
+        found = tickets.entries(
+            ticket_filter, filters.PAGE_SIZE, (page_number - 1) * filters.PAGE_SIZE,
+            order=form["order"] or filters.RECEIVED,
         )
         return page(
-            "tickets", request, tickets=found, total=total, form=form, page=page_number,
-            pages=pages, statuses=STATUS_LABELS, categories=tickets.categories(),
-            languages=LANGUAGE_NAMES,
-            systems=tickets.systems(), query=filters.query_string(form),
+            "tickets", request, entries=entries_of(found), total=total, form=form,
+            page=page_number, pages=pages, statuses=STATUS_LABELS, open_status=OPEN,
+            assignees=filters.ASSIGNEE_CHOICES, orders=filters.ORDER_CHOICES, newest_order=NEWEST,
+            categories={category: category_label(category) for category in tickets.categories()},
+            languages=LANGUAGE_NAMES, systems=tickets.systems(),
+            query=filters.query_string(form), is_queue=form == filters.ticket_form(filters.QUEUE),
             page_query=lambda number: filters.query_string(form, page=number),
         )
 
     def ticket_page(
         request: Request, reference: str, status: int = 200, error: str = "", note: str = "",
-        reply: str = "", reply_key: str = "",
+        reply: str = "", reply_key: str = "", duplicate: str = "",
     ) -> HTTPResponse:
-        ticket = tickets.get(reference)
-        if ticket is None:
+        stored = tickets.entry(reference)
+        if stored is None:
             return page("error", request, status=404, title="No such ticket",
                         message=f"There is no ticket {reference}.")
+        ticket = stored.ticket
+        by_customer = tickets.of_customers({ticket["customer"]["email"]})
+        (entry,) = queue_entries([stored], by_customer, today().date(), duplicate_window)
+        others = [
+            other for same_address in by_customer.values() for other in same_address
+            if other["id"] != reference
+        ]
         conversation = tracker.conversation_of_ticket(ticket["conversation_id"], reference)
         return page(
-            "ticket", request, status=status, ticket=ticket, statuses=STATUS_LABELS,
-            history=tickets.status_history(reference), notes=tickets.notes(reference),
-            conversation=conversation, error=error, note=note,
+            "ticket", request, status=status, ticket=ticket, entry=entry,
+            statuses=STATUS_LABELS, history=tickets.history(reference),
+            notes=tickets.notes(reference), customer_tickets=others, staff_names=staff_names(),
+            conversation=conversation, error=error, note=note, duplicate=duplicate,
             reply=reply, reply_key=reply_key or customer_mail.new_reply_key(),
             customer_mails=customer_mail.customer_mails(tickets, mail_outbox, reference),
             saved=request.args.get("saved") if request.method == "GET" else None,
@@ -308,6 +340,41 @@ def create_blueprint(settings: Settings) -> Blueprint:
         if tickets.add_note(reference, request.ctx.staff.username, text) is None:
             return ticket_page(request, reference)
         return response.redirect(f"/inbox/tickets/{quote(reference)}?saved=note", status=303)
+
+    @blueprint.post("/tickets/<reference:str>/assignee")
+    @staff_only
+    async def change_assignee(request: Request, reference: str) -> HTTPResponse:
+        assignee = (request.form.get("assignee") or "").strip()
+        if assignee and assignee not in staff_names():
+            return ticket_page(
+                request, reference, status=422, error="Choose an active staff user."
+            )
+        if tickets.assign(
+            reference, assignee or None, changed_by=request.ctx.staff.username
+        ) is None:
+            return ticket_page(request, reference)
+        return response.redirect(
+            f"/inbox/tickets/{quote(reference)}?saved=assignee", status=303
+        )
+
+    @blueprint.post("/tickets/<reference:str>/duplicate")
+    @staff_only
+    async def mark_duplicate(request: Request, reference: str) -> HTTPResponse:
+        original = (request.form.get("original") or "").strip()[:MAX_REFERENCE_LENGTH]
+        try:
+            marked = tickets.mark_duplicate(
+                reference, original or None, changed_by=request.ctx.staff.username
+            )
+        except ValueError as error:
+            return ticket_page(
+                request, reference, status=422, duplicate=original,
+                error=f"Not marked as a duplicate: {error}.",
+            )
+        if marked is None:
+            return ticket_page(request, reference)
+        return response.redirect(
+            f"/inbox/tickets/{quote(reference)}?saved=duplicate", status=303
+        )
 
     # --- conversations -------------------------------------------------------------------------
 
@@ -359,7 +426,16 @@ def create_blueprint(settings: Settings) -> Blueprint:
         period_query = urlencode(
             {"from": report.period.first.isoformat(), "to": report.period.last.isoformat()}
         )
-        return page("analytics", request, report=report, period_query=period_query)
+        items = not_understood_page(
+            report.not_understood, filters.page_number(request.args.get("page"))
+        )
+        return page(
+            "analytics", request, report=report, period_query=period_query,
+            ratings=ratings(report, settings), not_understood=items,
+            deflection_thresholds=settings.deflection_rate_thresholds,
+            fallback_thresholds=settings.fallback_rate_thresholds,
+            page_query=lambda number: f"{period_query}&page={number}#not-understood-section",
+        )
 
     @blueprint.get("/analytics/chart.svg")
     @staff_only
@@ -371,8 +447,11 @@ def create_blueprint(settings: Settings) -> Blueprint:
     # --- exports -------------------------------------------------------------------------------
 
     def exported_tickets(request: Request) -> list[dict]:
-        form = filters.ticket_form(_arguments(request))
-        return tickets.search(filters.ticket_filter(form, zone), limit=None)
+        form = filters.ticket_form(_arguments(request), queue_when_empty=False)
+        return tickets.search(
+            filters.ticket_filter(form, zone, request.ctx.staff.username), limit=None,
+            order=form["order"] or NEWEST,
+        )
 
     @blueprint.get("/export/tickets.csv")
     @staff_only

@@ -35,12 +35,12 @@ def inbox_settings(state_dir: Path, **changes) -> Settings:
     return replace(Settings(), state_dir=state_dir, **values)
 
 
-def inbox_app(settings: Settings) -> Sanic:
-    """The ticket API and the inbox, as bot/app.py assembles them."""
+def inbox_app(settings: Settings, **options) -> Sanic:
+    """The ticket API and the inbox, as bot/app.py assembles them (options: the inbox's clock)."""
     app = Sanic(f"t_inbox_{next(_app_numbers)}")
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.blueprint(ticket_api.create_blueprint(settings))
-    app.blueprint(inbox.create_blueprint(settings))
+    app.blueprint(inbox.create_blueprint(settings, **options))
     add_security_headers(app, settings)
     return app
 

@@ -172,11 +172,13 @@ def test_purge_keeps_old_tickets_that_support_has_not_closed(stores, capsys):
 
 
 def test_purge_removes_a_tickets_notes_history_and_search_words_too(stores):
+    TicketStore(stores.ticket_db).assign(OLD_TICKET["id"], "mette@iex.dk")
+
     purge(stores, 30, now=NOW)
 
     tickets = TicketStore(stores.ticket_db)
     assert tickets.notes(OLD_TICKET["id"]) == []
-    assert tickets.status_history(OLD_TICKET["id"]) == []
+    assert tickets.history(OLD_TICKET["id"]) == []
     assert tickets.search(TicketFilter(text="resent")) == []
     with sqlite3.connect(stores.ticket_db) as db:
         assert db.execute("SELECT COUNT(*) FROM ticket_text").fetchone()[0] == 2

@@ -58,6 +58,10 @@ PROTECTED_POSTS = {
                                              {"status": "closed"}),
     "inbox/tickets/<reference:str>/notes": (f"/inbox/tickets/{REFERENCE}/notes",
                                             {"text": "a note"}),
+    "inbox/tickets/<reference:str>/assignee": (f"/inbox/tickets/{REFERENCE}/assignee",
+                                               {"assignee": USERNAME}),
+    "inbox/tickets/<reference:str>/duplicate": (f"/inbox/tickets/{REFERENCE}/duplicate",
+                                                {"original": REFERENCE}),
     "inbox/logout": ("/inbox/logout", {}),
     "inbox/deliveries/retry": ("/inbox/deliveries/retry", {}),
     "inbox/deliveries/<reference:str>/retry": (f"/inbox/deliveries/{REFERENCE}/retry", {}),
@@ -425,6 +429,7 @@ def test_every_form_needs_a_login_and_changes_nothing_without_one(app, settings,
     store = TicketStore(settings.ticket_db)
     assert store.get(REFERENCE)["status"] == "new"
     assert store.notes(REFERENCE) == []
+    assert store.history(REFERENCE) == []
 
 
 @pytest.mark.parametrize("path", PROTECTED_GETS.values())
@@ -694,6 +699,7 @@ def test_every_form_needs_the_sessions_csrf_token(app, settings, path, form, tok
     assert reply.status == 403
     store = TicketStore(settings.ticket_db)
     assert store.get(REFERENCE)["status"] == "new" and store.notes(REFERENCE) == []
+    assert store.history(REFERENCE) == []
     assert client.get("/inbox/tickets").status == 200  # logout did not happen either
 
 

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.inbox.analytics import ArticleUse, UnderstoodNot, analytics, rate
+from bot.inbox.analytics import (
+    FAIR,
+    GOOD,
+    MESSAGE_PREVIEW_LENGTH,
+    NOT_UNDERSTOOD_PAGE_SIZE,
+    POOR,
+    ArticleUse,
+    UnderstoodNot,
+    analytics,
+    not_understood_page,
+    rate,
+    rating,
+    shortened,
+)
 from bot.inbox.chart import daily_chart_svg
 from bot.inbox.conversations import TrackerReader
 from bot.inbox.exports import PLACEHOLDER_INTENT, nlu_stub
@@ -279,3 +293,105 @@ def test_nlu_stub_without_messages_is_still_valid_yaml():
 
     assert stub["version"] == "3.1"
     assert stub["nlu"][0]["intent"] == PLACEHOLDER_INTENT
+
+
+# --- colours from thresholds, the paged not-understood list, articles by title ------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "higher_is_better", "rated"),
+    [
+        (0.01, True, POOR), (0.3, True, FAIR), (0.6, True, GOOD), (None, True, ""),
+        (0.05, False, GOOD), (0.1, False, FAIR), (0.2, False, POOR),
+    ],
+)
+def test_rates_are_rated_by_their_thresholds(value, higher_is_better, rated):
+    assert rating(value, (0.3, 0.6) if higher_is_better else (0.05, 0.15), higher_is_better) == (
+        rated
+    )
+
+
+def test_long_messages_are_cut_at_a_space_near_the_end():
+    assert shortened("short", 160) == "short"
+    assert shortened("x" * 5000, 160) == "x" * 159 + "…"
+    assert shortened("word " * 100, 20) == "word word word word…"
+    assert shortened("words " * 100, 20) == "words words words…"
+
+
+def test_the_not_understood_list_is_paged():
+    items = [UnderstoodNot(f"message {n}", 1, n) for n in range(23)]
+
+    first, last, beyond = (not_understood_page(items, n, size=10) for n in (1, 3, 9))
+
+    assert [item.conversation_id for item in first.items] == list(range(10))
+    assert (last.number, last.pages, last.total, len(last.items)) == (3, 3, 23, 3)
+    assert beyond.number == 3
+
+
+LONG_MESSAGE = "wibble " * 700  # some 5,000 characters
+
+
+@pytest.fixture(scope="module")
+def noisy_settings(tmp_path_factory):
+    """A week with one conversation: an article with a title, then 12 messages not understood."""
+    folder = tmp_path_factory.mktemp("noisy")
+    articles = folder / "articles"
+    articles.mkdir()
+    (articles / "order-states.md").write_text(
+        f"---\nslug: order-states\ntitle: Which order states are transferred\nurl: {ORDER_STATES}\n"
+        "systems: [shopify]\ntags: [orders]\n---\nOnly orders in allowed states are transferred.\n",
+        encoding="utf-8",
+    )
+    conversation = Conversation("2026-11-17T09:00:00Z").customer(
+        "orders are missing", "report_problem"
+    ).articles(ORDER_STATES)
+    for number in range(11):
+        conversation.customer(f"blorf number {number}", "nlu_fallback")
+    conversation.customer(LONG_MESSAGE, "nlu_fallback")
+    settings = inbox_settings(folder, articles_dir=articles)
+    save_conversations(settings.tracker_db, {"web-noisy": conversation})
+    create_staff(settings)
+    return settings
+
+
+def test_analytics_colour_the_rates_by_the_configured_thresholds(noisy_settings):
+    strict = replace(noisy_settings, deflection_rate_thresholds=(0.5, 0.8),
+                     fallback_rate_thresholds=(0.5, 0.95))
+    page = logged_in(inbox_app(strict)).get(
+        "/inbox/analytics?from=2026-11-16&to=2026-11-22"
+    ).text
+
+    assert re.search(r'class="stat poor" id="deflection-card"', page)  # 0 % resolved
+    assert re.search(r'class="stat fair" id="fallback-card"', page)  # 12 of 13 messages
+    assert "good from 80 %, poor below 50 %" in page
+
+
+def test_the_not_understood_list_shows_a_page_of_cut_messages_with_their_conversation(
+    noisy_settings,
+):
+    client = logged_in(inbox_app(noisy_settings))
+    first = client.get("/inbox/analytics?from=2026-11-16&to=2026-11-22").text
+    second = client.get("/inbox/analytics?from=2026-11-16&to=2026-11-22&page=2").text
+
+    def rows(page: str) -> list[str]:
+        table = page[page.index('id="not-understood"'):]
+        return re.findall(r"<tr><td class=\"summary\">(.*?)</td>", table, re.S)
+
+    assert len(rows(first)) == NOT_UNDERSTOOD_PAGE_SIZE
+    assert len(rows(second)) == 12 - NOT_UNDERSTOOD_PAGE_SIZE
+    everything = rows(first) + rows(second)
+    assert max(len(row) for row in everything) <= MESSAGE_PREVIEW_LENGTH
+    assert LONG_MESSAGE.strip() not in first + second
+    assert "read it all" in first + second
+    assert "Page 1 of 2" in first and "page=2#not-understood-section" in first
+    assert "Export all 12" in first
+
+
+def test_analytics_name_articles_by_title(noisy_settings):
+    page = logged_in(inbox_app(noisy_settings)).get(
+        "/inbox/analytics?from=2026-11-16&to=2026-11-22"
+    ).text
+    articles = page[page.index('id="articles"'):page.index('id="intents"')]
+
+    assert f'href="{ORDER_STATES}"' in articles
+    assert ">Which order states are transferred</a>" in articles

@@ -5,15 +5,18 @@ import re
 
 import pytest
 
+from bot.config import Settings
 from bot.inbox.conversations import (
     ABANDONED,
     ANSWERED,
     NOT_UNDERSTOOD,
+    ONGOING,
     RESOLVED,
     TICKET,
     TrackerReader,
     conversation_from_events,
     outcome_of,
+    session_expiry_seconds,
     split_sessions,
 )
 from tests.bot.inbox_support import (
@@ -22,6 +25,7 @@ from tests.bot.inbox_support import (
     inbox_app,
     inbox_settings,
     logged_in,
+    moment,
     numbered_ticket,
     save_conversations,
     store_tickets,
@@ -310,3 +314,40 @@ def test_list_without_a_tracker_store_says_there_are_none_yet(tmp_path):
     page = logged_in(inbox_app(settings)).get("/inbox/conversations")
 
     assert page.status == 200 and "No conversations yet." in page.text
+
+
+def test_a_problem_report_is_abandoned_only_once_the_session_has_expired():
+    events = session_of(problem_report("stock is not updated", timestamp=1000.0))
+    minutes = 60.0
+
+    going = conversation_from_events("web-going", events, open_after=1000.0 - minutes)
+    expired = conversation_from_events("web-gone", events, open_after=1000.0 + minutes)
+
+    assert going.outcome == ONGOING and going.has_problem
+    assert expired.outcome == ABANDONED
+
+
+def test_the_reader_takes_the_session_length_and_the_time_it_is_told(tmp_path):
+    save_conversations(tmp_path / "tracker.db", {
+        "web-1": Conversation("2026-12-02T09:00:00Z").customer("stock is wrong", "report_problem"),
+    })
+    last_event = moment("2026-12-02T09:00:04Z")
+
+    def outcome(seconds_later: float) -> str:
+        reader = TrackerReader(tmp_path / "tracker.db", session_seconds=7200,
+                               clock=lambda: last_event + seconds_later)
+        return reader.conversations()[0].outcome
+
+    assert outcome(5 * 60) == ONGOING
+    assert outcome(7200 + 1) == ABANDONED
+
+
+def test_the_session_length_is_read_from_the_domain(tmp_path):
+    domain = tmp_path / "domain.yml"
+    domain.write_text("session_config:\n  session_expiration_time: 30\n", encoding="utf-8")
+    never = tmp_path / "never.yml"
+    never.write_text("session_config:\n  session_expiration_time: 0\n", encoding="utf-8")
+
+    assert session_expiry_seconds(domain) == 30 * 60
+    assert session_expiry_seconds(never) == float("inf")
+    assert 0 < session_expiry_seconds(Settings().domain_file) < float("inf")

@@ -1,8 +1,8 @@
 """End-to-end: the support inbox in a real browser (headless Debian chromium driven by Playwright).
 
 The real web app runs as ``make run`` starts it; a staff account is made with the CLI, tickets
-arrive through the ticket API, and a support agent logs in, filters, opens a ticket and changes
-its status. No Rasa server is needed.
+arrive through the ticket API, and a support agent logs in, works the queue, filters, opens a
+ticket, assigns it and changes its status. No Rasa server is needed.
 """
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -18,6 +20,7 @@ from playwright.sync_api import Page, expect
 from bot.config import PROJECT_ROOT
 from bot.supervisor import private_settings, wait_until_ready, web_app
 from tests.actions.helpdesk.fakes import example_ticket
+from tests.bot.inbox_support import Conversation, save_conversations
 from tests.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.e2e
@@ -42,13 +45,39 @@ def tickets() -> list[dict]:
         example_ticket(id="IEX-20261123-0004", idempotency_key="iex-browser-0004",
                        created_at="2026-11-23T09:00:00Z", summary=XSS[:150], description=XSS,
                        customer={"email": "kunde@webshop.dk", "name": XSS[:200]}),
+        # The same case sent twice within a minute from another address.
+        *[example_ticket(id=f"IEX-20261124-000{number}", idempotency_key=f"iex-browser-000{number}",
+                         created_at=f"2026-11-24T09:00:{number:02d}Z",
+                         customer={"email": "lars.christensen-regnskab@meget-lang-webshop.dk"})
+          for number in (5, 6)],
     ]
+
+
+def conversations() -> dict[str, Conversation]:
+    """Yesterday: one problem solved by self-help, two left unsolved, one not understood; and
+    one conversation of two minutes ago, still going."""
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT09:00:00Z")
+    just_now = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    article = "https://support.iex.dk/en/article/acquirer-features"
+    return {
+        "web-solved": Conversation(yesterday).customer("payout missing", "report_problem")
+        .articles(article).customer("yes", "affirm").slot("self_help_outcome", "resolved"),
+        "web-left-1": Conversation(yesterday).customer("stock wrong", "report_problem"),
+        "web-left-2": Conversation(yesterday).customer("orders missing", "report_problem")
+        .articles(article),
+        "web-noise": Conversation(yesterday).customer("blorf " * 900, "nlu_fallback"),
+        "web-going": Conversation(just_now).customer("my invoice is wrong", "report_problem"),
+    }
 
 
 @pytest.fixture(scope="module")
 def inbox_url(tmp_path_factory) -> str:
-    """The running web app with a staff account and four tickets; yields its base URL."""
+    """The running web app with a staff account, six tickets and a few conversations; yields
+    its base URL."""
     settings = private_settings(tmp_path_factory.mktemp("inbox-state"))
+    # Playwright's sync API runs an event loop in this thread; Rasa's store needs one of its own.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        worker.submit(save_conversations, settings.tracker_db, conversations()).result()
     created = subprocess.run(
         [sys.executable, "-m", "bot.staff", "create", USERNAME, "--password-stdin"],
         input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
@@ -95,16 +124,22 @@ def test_agent_filters_opens_a_ticket_and_changes_its_status(page, inbox_url):
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     log_in(page, inbox_url)
     rows = page.locator("table#tickets tbody tr")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)  # the queue: open tickets, oldest first; the closed one not
+    expect(rows.first).to_contain_text("IEX-20261120-0001")
+    expect(rows.first).to_contain_text("Overdue")
+    expect(rows.last).to_contain_text("likely duplicate of IEX-20261124-0005")
+    expect(rows.last).to_contain_text("2 tickets")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-queue.png"), full_page=True)
 
     page.get_by_label("Category").select_option("vat")
     page.get_by_label("Status").select_option("new")
     page.get_by_role("button", name="Filter").click()
 
-    expect(page).to_have_url(re.compile(r"/inbox/tickets\?.*status=new&category=vat"))
+    expect(page).to_have_url(re.compile(r"/inbox/tickets\?.*status=new&.*category=vat"))
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("IEX-20261121-0002")
     expect(rows.first).to_contain_text("WooCommerce")
+    expect(rows.first).to_contain_text("VAT does not match")
     page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-tickets-filtered.png"), full_page=True)
 
     page.get_by_role("link", name="IEX-20261121-0002").click()
@@ -121,12 +156,15 @@ def test_agent_filters_opens_a_ticket_and_changes_its_status(page, inbox_url):
     page.reload()
     expect(page.locator("#current-status")).to_have_text("In progress")
     expect(page.locator("#status-history")).to_contain_text(f"by {USERNAME}")
+    page.get_by_role("button", name="Assign to me").click()
+    expect(page.locator("#saved")).to_have_text(f"Assigned to {USERNAME}.")
+    expect(page.locator("#status-history")).to_contain_text(f"Assigned to {USERNAME}")
     page.get_by_label("New note").fill("Asked for the VAT setup in Dinero.")
     page.get_by_role("button", name="Add note").click()
     expect(page.locator("#notes")).to_contain_text("Asked for the VAT setup in Dinero.")
     page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-ticket.png"), full_page=True)
 
-    page.goto(f"{inbox_url}/inbox/tickets?status=in_progress")
+    page.goto(f"{inbox_url}/inbox/tickets?status=in_progress&assignee=me")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("In progress")
     stored = requests.get(
@@ -160,3 +198,37 @@ def test_inbox_is_closed_after_logout(page, inbox_url):
         f"{inbox_url}/inbox/login?next=%2Finbox%2Ftickets%2FIEX-20261121-0002"
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the support inbox")
+    expect(page.locator("main")).not_to_contain_text("make user")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-login.png"), full_page=True)
+
+
+def test_agent_sees_the_customers_other_tickets_and_marks_a_duplicate(page, inbox_url):
+    log_in(page, inbox_url)
+
+    page.get_by_role("link", name="IEX-20261124-0006").click()
+    expect(page.locator("#likely-duplicate")).to_contain_text("IEX-20261124-0005")
+    expect(page.locator("#other-tickets")).to_contain_text("IEX-20261124-0005")
+    page.get_by_role("button", name="Mark as duplicate").click()
+
+    expect(page.locator("#saved")).to_have_text("Marked as a duplicate of IEX-20261124-0005.")
+    email = page.locator("#email a")
+    box = email.bounding_box()
+    assert box["height"] < 30, "the e-mail address wraps"
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-ticket-duplicate.png"), full_page=True)
+
+
+def test_analytics_colour_a_poor_deflection_rate_and_cut_long_messages(page, inbox_url):
+    log_in(page, inbox_url)
+
+    page.get_by_role("link", name="Analytics").click()
+
+    expect(page.locator("#deflection-card")).to_have_class(re.compile(r"\bpoor\b"))
+    expect(page.locator("#stat-abandoned")).to_have_text("2")
+    expect(page.locator("#stats")).to_contain_text("1 still going")
+    expect(page.locator("#articles")).to_contain_text("Acquirer features")
+    message = page.locator("#not-understood td.summary").first
+    assert len(message.inner_text()) <= 160
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-analytics.png"), full_page=True)
+
+    page.get_by_role("link", name="Conversations").click()
+    expect(page.locator("#conversations")).to_contain_text("Still going")

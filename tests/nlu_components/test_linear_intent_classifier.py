@@ -49,5 +49,5 @@ def test_the_topics_together_outweigh_another_intent(classifier):
     [message] = classifier.process([Message(data={"text": "hello, are you open"})])
     confidences = {item["name"]: item["confidence"] for item in message.get("intent_ranking")}
     topics = classifier.model.predict_proba(["hello, are you open"])[0]
-    by_class = dict(zip(classifier.model.classes_, topics))
+    by_class = dict(zip(classifier.model.classes_, topics, strict=True))
     assert confidences["faq"] == pytest.approx(by_class["faq/hours"] + by_class["faq/phone"])
