@@ -1203,9 +1203,11 @@
     const ending = conversationEnding(question, messages);
     const rated = conversation.messages.some((message) => message.rating);
     if (ending && !rated) messages.push({ from: "bot", rating: { outcome: ending, given: 0 } });
+    // Buttons answer the newest question only: none if the customer has typed on meanwhile.
+    const typedOn = Boolean(nextPending(conversation.messages));
     let first = null;
     for (const message of messages) {
-      const item = appendMessage(addToConversation(message), true, true);
+      const item = appendMessage(addToConversation(message), !typedOn, true);
       first = first || item;
     }
     if (first) scrollToAnswer(first);
