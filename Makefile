@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run user shell train train-force validate test test-stories nlu-gate eval lint clean
+.PHONY: help install browser run user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
 .PHONY: purge export-customer forget-customer
 
 help: ## List the make targets
@@ -72,9 +72,13 @@ shell: train ## Chat with the assistant in the terminal
 	$(PYTHON) -m bot.supervisor shell
 
 test: validate train browser ## Every test: unit, end-to-end, browser, quality gates, test stories
+	$(MAKE) --no-print-directory test-js
 	$(PYTHON) -m pytest
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory nlu-gate
+
+test-js: ## Unit tests of the chat widget's JavaScript modules (node's own test runner, a second)
+	node --test tests/widget/
 
 test-stories: train ## Check the test stories against the trained model
 	$(RASA) test core --stories tests/stories --model models --out $(REPORTS)/stories \

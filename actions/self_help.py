@@ -22,8 +22,11 @@ def article_list(hits: list[Hit]) -> str:
 
 
 def articles_payload(hits: list[Hit]) -> dict[str, Any]:
-    """The articles as cards for the chat widget."""
-    return {"type": "articles", "articles": [{"title": hit.title, "url": hit.url} for hit in hits]}
+    """The articles as cards for the chat widget (the slug opens one in the widget's panel)."""
+    return {
+        "type": "articles",
+        "articles": [{"title": hit.title, "url": hit.url, "slug": hit.slug} for hit in hits],
+    }
 
 
 def utter_articles(dispatcher: CollectingDispatcher, response: str, hits: list[Hit]) -> None:

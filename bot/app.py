@@ -5,7 +5,7 @@ from itertools import count
 
 from sanic import Sanic
 
-from bot import chat, help_pages, inbox, ticket_api
+from bot import chat, feedback, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
 from bot.deployment import refuse_unsafe_production
 from bot.request_values import refuse_null_characters
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.ctx.settings = settings
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.PROXIES_COUNT = settings.web_proxies_count
-    for surface in (chat, help_pages, ticket_api, inbox):
+    for surface in (chat, help_pages, feedback, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
     app.on_request(refuse_null_characters)
     add_security_headers(app, settings)

@@ -1,7 +1,9 @@
 """The chat surface: the embeddable widget (/widget.js and its stylesheet) and a demo support page.
 
 The widget talks to Rasa's REST channel straight from the browser; this blueprint only serves
-its files and a page at / that shows it open.
+its files and a page at / that shows it open. Its pure logic lives in small modules of its own
+(unit-tested with node, tests/widget/); /widget.js serves them and the widget as one script, so a
+page still embeds the chat with one script tag and no build step.
 """
 from __future__ import annotations
 
@@ -18,6 +20,15 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 WIDGET_CACHE = {"Cache-Control": "public, max-age=300"}
 JAVASCRIPT = "text/javascript; charset=utf-8"
 CSS = "text/css; charset=utf-8"
+#: The widget's modules, in the order /widget.js joins them before widget.js itself.
+WIDGET_MODULES = ("widget-text.js", "widget-delivery.js")
+
+
+def widget_bundle() -> str:
+    """The widget's modules and widget.js as one script (read afresh, so edits show at once)."""
+    parts = [(STATIC_DIR / name).read_text(encoding="utf-8") for name in WIDGET_MODULES]
+    parts.append((STATIC_DIR / "widget.js").read_text(encoding="utf-8"))
+    return "\n".join(parts)
 
 
 def embed_code(widget_url: str, settings: Settings) -> str:
@@ -46,8 +57,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
 
     @blueprint.get("/widget.js")
     async def widget_script(request: Request) -> response.HTTPResponse:
-        script = STATIC_DIR / "widget.js"
-        return await response.file(script, mime_type=JAVASCRIPT, headers=WIDGET_CACHE)
+        return response.text(widget_bundle(), content_type=JAVASCRIPT, headers=WIDGET_CACHE)
 
     @blueprint.get("/widget.css")
     async def widget_stylesheet(request: Request) -> response.HTTPResponse:

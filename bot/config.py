@@ -118,6 +118,11 @@ class Settings:
         return self.state_dir / "staff.db"
 
     @property
+    def feedback_db(self) -> Path:
+        """What customers told the chat widget: article feedback and conversation ratings."""
+        return self.state_dir / "feedback.db"
+
+    @property
     def site_origins(self) -> tuple[str, ...]:
         """The origins Rasa accepts browser calls from (the web app's own unless configured)."""
         return self.allowed_origins or (

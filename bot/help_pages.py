@@ -7,14 +7,16 @@ search form keep a language that was chosen in the address.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, json
 
-from actions.articles import KnowledgeBase
+from actions.articles import Article, KnowledgeBase
 from bot.config import Settings
 from bot.templating import render
 from support_core.language import LANGUAGES, language_code, preferred_language
@@ -121,10 +123,37 @@ def _respond(template: str, context: dict, status: int = 200, **values) -> HTTPR
     return response
 
 
+@lru_cache(maxsize=4)
+def knowledge_base_for(articles_dir: Path) -> KnowledgeBase:
+    """The help articles of a folder, loaded once per process (the pages and feedback share it)."""
+    return KnowledgeBase(articles_dir)
+
+
+def cross_origin_headers(request: Request, settings: Settings) -> dict[str, str]:
+    """CORS headers that let the widget on an allowed site's page read the answer."""
+    origin = request.headers.get("origin", "")
+    if origin not in settings.site_origins:
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def article_content(article: Article, language: str) -> dict[str, str]:
+    """An article as the chat widget's article panel shows it: title, body as HTML, links."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "language": article.language,
+        "untranslated": TEXTS[language]["untranslated"] if article.language != language else "",
+        "body_html": markdown.render(article.body),
+        "source_label": TEXTS[language]["source"],
+        "source_url": article.url,
+    }
+
+
 def create_blueprint(settings: Settings) -> Blueprint:
     """Build the /help pages for the articles in settings.articles_dir."""
     blueprint = Blueprint("help_pages")
-    knowledge_base = KnowledgeBase(settings.articles_dir)
+    knowledge_base = knowledge_base_for(settings.articles_dir)
 
     @blueprint.get("/help")
     async def article_list(request: Request) -> HTTPResponse:
@@ -149,5 +178,21 @@ def create_blueprint(settings: Settings) -> Blueprint:
             return _respond("help_article.html", context, status=404, article=None, slug=slug)
         body = Markup(markdown.render(article.body))
         return _respond("help_article.html", context, article=article, body=body)
+
+    @blueprint.get("/help/<slug:str>/content")
+    async def article_content_for_widget(request: Request, slug: str) -> HTTPResponse:
+        """The article as JSON for the chat widget's article panel, in the page's language."""
+        language, chosen = page_language(request)
+        article = knowledge_base.get(slug, language=language)
+        headers = cross_origin_headers(request, settings)
+        if not chosen:
+            headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Language"]))
+        if article is None:
+            return json(
+                {"error": "not_found", "message": f"No help article called {slug!r}."},
+                status=404,
+                headers=headers,
+            )
+        return json(article_content(article, language), headers=headers)
 
     return blueprint

@@ -7,17 +7,30 @@
 // page as text nodes only; links are made only from http/https URLs.
 // It speaks the page's language (data-lang, else the page's <html lang>) if it knows it, else
 // English, and tells the server that language with a conversation's first message.
+// Articles open in a panel inside the widget (from the web app's /help/<slug>/content), and
+// feedback on them and a rating at a conversation's end go to the web app's /widget/feedback.
+// Its pure logic is in widget-text.js and widget-delivery.js, which /widget.js serves first.
 (function () {
   "use strict";
 
   const script = document.currentScript;
   if (!script || window.iexSupportWidget) return; // embedded twice: keep the first one
+  const modules = window.iexSupportWidgetModules || {};
+  if (!modules.text || !modules.delivery) {
+    console.error("IEX support widget: load it from /widget.js, which includes its modules.");
+    return;
+  }
+  const {
+    safeHttpUrl, linkedSegments, mergeAnswers, summaryWords, summaryButtons, placeholderKey,
+    conversationEnding,
+  } = modules.text;
+  const { nextPending, retryDelay, refusalKind, retriesOnItsOwn } = modules.delivery;
 
   const CHANNEL_PATH = "/webhooks/chat"; // + "/conversations" for a new id, + "/webhook" to talk
   const ANSWER_TIMEOUT_MS = 90000;
-  const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000]; // the last one repeats until it works
-  const SERVER_ERROR_ATTEMPTS = 3; // a message the server keeps failing on is marked failed
   const KEPT_MESSAGES = 300;
+  const KEPT_TICKETS = 20;
+  const RATING_SCALE = [1, 2, 3, 4, 5];
 
   // ---- The widget's own words, in each language it speaks -------------------------------------
 
@@ -35,6 +48,12 @@
       conversation: "Conversation",
       yourMessage: "Your message",
       placeholder: "Describe your problem\u2026",
+      placeholderReply: "Type your answer\u2026",
+      placeholder_email: "name@company.dk",
+      placeholder_orders: "Order numbers, e.g. 10023, 10024",
+      placeholder_products: "Product numbers, e.g. TS-RED-L",
+      placeholder_systems: "e.g. Shopify and e-conomic",
+      placeholder_description: "What happened, and what did you expect?",
       sendMessage: "Send message",
       composerHint: "Enter sends \u00b7 Shift+Enter adds a line",
       helpArticles: "Help articles",
@@ -70,6 +89,32 @@
       retryIn: (seconds) => "Trying again in " + seconds + " s",
       retrying: "Trying again\u2026",
       startedOver: "Started a new conversation.",
+      startOverQuestion: "Start a new conversation? This one is cleared; your case references " +
+        "stay here.",
+      startOverYes: "Yes, start over",
+      startOverNo: "Keep this conversation",
+      corrections: "Something to correct?",
+      copy: "Copy",
+      copied: "Copied",
+      copyReference: "Copy the reference",
+      copyFailed: "Select the reference to copy it",
+      yourCases: "Your cases",
+      articlePanel: "Help article",
+      backToChat: "Back to the chat",
+      loadingArticle: "Loading the article\u2026",
+      articleFailed: "The article couldn't be loaded here.",
+      openInHelpCenter: "Open it in the help center",
+      didItHelp: "Did this help?",
+      yes: "Yes",
+      no: "No",
+      feedbackThanks: "Thanks for telling us.",
+      feedbackFailed: "That couldn't be saved. Please try again.",
+      rateConversation: "How did this conversation go?",
+      ratingScale: "1 = poor, 5 = great",
+      ratingValue: (value) => value + " of 5",
+      ratingComment: "Anything to add? (optional)",
+      sendRating: "Send rating",
+      ratingThanks: "Thanks for your rating!",
       tooLong: (length, limit) => "Too long: " + length + " of at most " + limit + " characters.",
       count: (length, limit) => length + " / " + limit + " characters",
       typeFirst: "Type a message first.",
@@ -89,6 +134,12 @@
       conversation: "Samtale",
       yourMessage: "Din besked",
       placeholder: "Beskriv dit problem\u2026",
+      placeholderReply: "Skriv dit svar\u2026",
+      placeholder_email: "navn@firma.dk",
+      placeholder_orders: "Ordrenumre, f.eks. 10023, 10024",
+      placeholder_products: "Varenumre, f.eks. TS-RED-L",
+      placeholder_systems: "f.eks. Shopify og e-conomic",
+      placeholder_description: "Hvad skete der, og hvad havde du forventet?",
       sendMessage: "Send besked",
       composerHint: "Enter sender \u00b7 Shift+Enter giver en ny linje",
       helpArticles: "Hjælpeartikler",
@@ -124,6 +175,32 @@
       retryIn: (seconds) => "Prøver igen om " + seconds + " s",
       retrying: "Prøver igen\u2026",
       startedOver: "Du har startet en ny samtale.",
+      startOverQuestion: "Vil du starte en ny samtale? Denne bliver ryddet, men dine " +
+        "sagsreferencer bliver stående her.",
+      startOverYes: "Ja, start forfra",
+      startOverNo: "Behold samtalen",
+      corrections: "Er der noget, du vil rette?",
+      copy: "Kopiér",
+      copied: "Kopieret",
+      copyReference: "Kopiér referencen",
+      copyFailed: "Markér referencen for at kopiere den",
+      yourCases: "Dine sager",
+      articlePanel: "Hjælpeartikel",
+      backToChat: "Tilbage til chatten",
+      loadingArticle: "Henter artiklen\u2026",
+      articleFailed: "Artiklen kunne ikke vises her.",
+      openInHelpCenter: "Åbn den i hjælpecentret",
+      didItHelp: "Hjalp det?",
+      yes: "Ja",
+      no: "Nej",
+      feedbackThanks: "Tak, fordi du fortalte os det.",
+      feedbackFailed: "Det kunne ikke gemmes. Prøv igen.",
+      rateConversation: "Hvordan gik samtalen?",
+      ratingScale: "1 = dårligt, 5 = rigtig godt",
+      ratingValue: (value) => value + " ud af 5",
+      ratingComment: "Vil du tilføje noget? (valgfrit)",
+      sendRating: "Send bedømmelse",
+      ratingThanks: "Tak for din bedømmelse!",
       tooLong: (length, limit) => "For lang: " + length + " af højst " + limit + " tegn.",
       count: (length, limit) => length + " / " + limit + " tegn",
       typeFirst: "Skriv en besked først.",
@@ -147,8 +224,10 @@
     title: script.dataset.title || "IEX Support",
     maxLength: parseInt(script.dataset.maxLength, 10) || 5000,
     openAtStart: script.dataset.open === "true",
-    assetBase: new URL(".", script.src).href,
+    assetBase: new URL(".", script.src).href, // the web app: its help pages and feedback too
   };
+  // Phones: the open window takes the whole screen (widget.css has the same width).
+  const phone = window.matchMedia("(max-width: 480px)");
   if (!config.server) {
     console.error("IEX support widget: add data-server=\"<Rasa server URL>\" to its script tag.");
     return;
@@ -158,6 +237,7 @@
 
   const storageKey = "iex-support-widget:" + config.server;
   const openKey = storageKey + ":open";
+  const ticketsKey = storageKey + ":tickets"; // kept when the customer starts over
   const memoryStore = {};
   const store = {
     get(key) {
@@ -192,6 +272,25 @@
     store.set(storageKey, JSON.stringify(conversation));
   }
 
+  /** The references of the tickets created from this browser, newest last. */
+  function loadTickets() {
+    try {
+      const saved = JSON.parse(store.get(ticketsKey));
+      return Array.isArray(saved) ? saved.filter((ticket) => ticket && ticket.reference) : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  const tickets = loadTickets();
+
+  function keepTicket(custom) {
+    const reference = String(custom.reference || "");
+    if (!reference || tickets.some((ticket) => ticket.reference === reference)) return;
+    tickets.push({ reference: reference, due: custom.due ? String(custom.due) : "" });
+    store.set(ticketsKey, JSON.stringify(tickets.slice(-KEPT_TICKETS)));
+  }
+
   function addToConversation(message) {
     message.id = conversation.nextId++;
     message.time = new Date().toISOString();
@@ -209,24 +308,6 @@
     return node;
   }
 
-  function safeHttpUrl(candidate) {
-    try {
-      const url = new URL(String(candidate));
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  function trimUrl(candidate) {
-    let url = candidate.replace(/[.,;:!?'"]+$/, "");
-    // A closing parenthesis belongs to the URL only if the URL opened one: "(see https://x.dk)".
-    while (url.endsWith(")") && url.split("(").length < url.split(")").length) {
-      url = url.slice(0, -1).replace(/[.,;:!?'"]+$/, "");
-    }
-    return url;
-  }
-
   function externalLink(href, text, className) {
     const link = element("a", className, text);
     link.href = href;
@@ -235,27 +316,51 @@
     return link;
   }
 
-  /** The http/https URLs in a text: where each starts, as written, and as a safe href. */
-  function findUrls(text) {
-    const found = [];
-    for (const match of String(text).matchAll(/\bhttps?:\/\/[^\s<>"'`]+/gi)) {
-      const written = trimUrl(match[0]);
-      const href = safeHttpUrl(written);
-      if (href) found.push({ index: match.index, written: written, href: href });
-    }
-    return found;
-  }
-
   /** Append text to parent as text nodes, with every http/https URL as a link. */
   function appendLinkedText(parent, text) {
-    text = String(text);
-    let position = 0;
-    for (const url of findUrls(text)) {
-      parent.appendChild(document.createTextNode(text.slice(position, url.index)));
-      parent.appendChild(externalLink(url.href, url.written));
-      position = url.index + url.written.length;
+    for (const segment of linkedSegments(text)) {
+      parent.appendChild(segment.href ? externalLink(segment.href, segment.text)
+        : document.createTextNode(segment.text));
     }
-    parent.appendChild(document.createTextNode(text.slice(position)));
+  }
+
+  function button(className, text, onClick) {
+    const node = element("button", className, text);
+    node.type = "button";
+    if (onClick) node.addEventListener("click", onClick);
+    return node;
+  }
+
+  // The tags an article body may keep in the panel; others are dropped, their text kept.
+  const ARTICLE_TAGS = new Set(["P", "H1", "H2", "H3", "H4", "UL", "OL", "LI", "STRONG", "EM",
+    "CODE", "PRE", "BLOCKQUOTE", "BR", "HR", "A", "TABLE", "THEAD", "TBODY", "TR", "TH", "TD"]);
+
+  /** An article's HTML rebuilt from its allowed tags and text only: no attributes, no script;
+   * links only to http/https, opening outside the widget. */
+  function articleBody(html) {
+    const parsed = new DOMParser().parseFromString(String(html), "text/html");
+    const body = element("div", "article-body");
+    const copy = (from, to) => {
+      for (const node of from.childNodes) {
+        if (node.nodeType === Node.TEXT_NODE) {
+          to.appendChild(document.createTextNode(node.textContent));
+        } else if (node.nodeType === Node.ELEMENT_NODE && ARTICLE_TAGS.has(node.tagName)) {
+          let href = null;
+          if (node.tagName === "A") {
+            try { href = safeHttpUrl(new URL(node.getAttribute("href") || "", config.assetBase)); }
+            catch (error) { href = null; }
+          }
+          const kept = node.tagName === "A" ? (href ? externalLink(href, "") : element("span"))
+            : document.createElement(node.tagName.toLowerCase());
+          copy(node, kept);
+          to.appendChild(kept);
+        } else if (node.nodeType === Node.ELEMENT_NODE) {
+          copy(node, to);
+        }
+      }
+    };
+    copy(parsed.body, body);
+    return body;
   }
 
   function formatNumber(number) {
@@ -298,14 +403,38 @@
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M6 6l12 12M18 6L6 18"/></svg>
           </button>
         </header>
+        <div class="confirm-start-over" role="group" aria-labelledby="start-over-question" hidden>
+          <p id="start-over-question" data-text="startOverQuestion"></p>
+          <button type="button" class="start-over-yes" data-text="startOverYes"></button>
+          <button type="button" class="start-over-no" data-text="startOverNo"></button>
+        </div>
         <div class="banner" hidden>
           <p class="banner-text" role="alert"></p>
           <p class="banner-retry" aria-hidden="true"></p>
           <button type="button" class="retry-now" data-text="tryNow"></button>
         </div>
+        <section class="article-panel" aria-labelledby="article-title" hidden>
+          <button type="button" class="article-back">
+            <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M15 5l-7 7 7 7"/></svg>
+            <span data-text="backToChat"></span>
+          </button>
+          <div class="article-scroll">
+            <p class="article-kind" data-text="articlePanel"></p>
+            <h3 id="article-title" class="article-heading" tabindex="-1"></h3>
+            <p class="article-note" hidden></p>
+            <div class="article-content"></div>
+            <p class="article-source" hidden></p>
+          </div>
+          <div class="article-feedback" role="group" aria-labelledby="article-helped-question" hidden>
+            <p id="article-helped-question" data-text="didItHelp"></p>
+            <button type="button" class="helped-yes" data-text="yes"></button>
+            <button type="button" class="helped-no" data-text="no"></button>
+            <p class="article-feedback-note" role="status"></p>
+          </div>
+        </section>
         <div class="conversation">
           <ol class="messages" role="log" aria-live="polite" aria-relevant="additions"
-              data-label="conversation"></ol>
+              data-label="conversation" tabindex="-1"></ol>
           <div class="typing" hidden aria-hidden="true"><span></span><span></span><span></span></div>
         </div>
         <p class="sr-only assistant-status" role="status"></p>
@@ -348,8 +477,9 @@
   const input = find("#message");
   const note = find(".composer-note");
   const launcherLabel = find(".launcher-label");
+  const confirmStartOver = find(".confirm-start-over");
+  const articlePanel = find(".article-panel");
   find(".title").textContent = config.title;
-  input.placeholder = words.placeholder;
   host.lang = language; // screen readers pronounce the widget in its own language
   widget.lang = language;
 
@@ -370,19 +500,34 @@
         const address = new URL(href);
         card.appendChild(element("span", "article-url", address.host + address.pathname));
       }
+      const slug = typeof article.slug === "string" ? article.slug : "";
+      if (href && slug) {
+        // Read inside the widget; a modified click (new tab) still goes to the help center.
+        card.addEventListener("click", (event) => {
+          if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          openArticle(slug, href, card);
+        });
+      }
       item.appendChild(card);
       cards.appendChild(item);
     }
     return cards;
   }
 
-  function ticketSummary(fields) {
+  function choiceButton(choice, className, message) {
+    return button(className, String(choice.title || choice.payload || ""),
+      (event) => answerWith(choice, message, event));
+  }
+
+  /** The case before it is sent: its fields, the question, and its buttons, in one card. */
+  function ticketSummary(message, withButtons) {
+    const fields = message.custom.fields.filter((field) => field && typeof field === "object");
     const block = element("section", "ticket ticket-summary");
     block.setAttribute("aria-label", words.caseBeforeSending);
     block.appendChild(element("h3", "ticket-heading", words.yourCase));
     const details = element("dl");
     for (const field of fields) {
-      if (!field || typeof field !== "object") continue;
       const row = element("div", "ticket-field");
       row.appendChild(element("dt", "", String(field.label || "")));
       const value = element("dd");
@@ -391,17 +536,151 @@
       details.appendChild(row);
     }
     block.appendChild(details);
+    const question = summaryWords(message.text, fields).question;
+    if (question) block.appendChild(element("p", "summary-question", question));
+    const roles = summaryButtons(message.buttons);
+    if (withButtons && (roles.send || roles.cancel || roles.corrections.length)) {
+      // One group, so sending anything removes it like other quick replies.
+      const actions = element("div", "quick-replies summary-actions");
+      actions.setAttribute("role", "group");
+      actions.setAttribute("aria-label", words.suggestedAnswers);
+      const main = element("div", "summary-main");
+      if (roles.send) main.appendChild(choiceButton(roles.send, "primary", message));
+      for (const other of roles.others) main.appendChild(choiceButton(other, "secondary", message));
+      if (roles.cancel) main.appendChild(choiceButton(roles.cancel, "secondary", message));
+      actions.appendChild(main);
+      if (roles.corrections.length) {
+        const corrections = element("div", "summary-corrections");
+        corrections.appendChild(element("p", "corrections-label", words.corrections));
+        for (const correction of roles.corrections) {
+          corrections.appendChild(choiceButton(correction, "correction", message));
+        }
+        actions.appendChild(corrections);
+      }
+      block.appendChild(actions);
+    }
     return block;
+  }
+
+  /** A button that copies text to the clipboard and says so. */
+  function copyButton(text) {
+    const copy = button("copy", words.copy);
+    copy.setAttribute("aria-label", words.copyReference);
+    copy.addEventListener("click", async () => {
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        copied = true;
+      } catch (error) { /* no clipboard (http page, permissions): say how instead */ }
+      copy.textContent = copied ? words.copied : words.copyFailed;
+      assistantStatus.textContent = copied ? words.copied + ": " + text : words.copyFailed;
+      setTimeout(() => { copy.textContent = words.copy; }, 2500);
+    });
+    return copy;
+  }
+
+  function referenceLine(reference) {
+    const line = element("p", "reference-line");
+    line.appendChild(element("span", "reference", reference));
+    line.appendChild(copyButton(reference));
+    return line;
   }
 
   function ticketReference(custom) {
     const block = element("section", "ticket ticket-reference");
     block.setAttribute("aria-label", words.ticketCreated);
     block.appendChild(element("h3", "ticket-heading", words.ticketCreated));
-    block.appendChild(element("p", "reference", String(custom.reference || "")));
+    block.appendChild(referenceLine(String(custom.reference || "")));
     if (custom.due) {
       block.appendChild(element("p", "due", words.answerBy(String(custom.due))));
     }
+    return block;
+  }
+
+  /** The tickets of earlier conversations from this browser, so starting over loses none. */
+  function earlierCases() {
+    const shown = new Set(conversation.messages
+      .filter((message) => message.custom && message.custom.type === "ticket_reference")
+      .map((message) => String(message.custom.reference)));
+    const earlier = tickets.filter((ticket) => !shown.has(ticket.reference));
+    if (!earlier.length) return null;
+    const item = element("li", "message bot");
+    const block = element("section", "ticket ticket-reference earlier-cases");
+    block.setAttribute("aria-label", words.yourCases);
+    block.appendChild(element("h3", "ticket-heading", words.yourCases));
+    for (const ticket of earlier.slice().reverse()) {
+      block.appendChild(referenceLine(ticket.reference));
+      if (ticket.due) block.appendChild(element("p", "due", words.answerBy(ticket.due)));
+    }
+    item.appendChild(block);
+    return item;
+  }
+
+  /** A 1-5 rating with an optional comment, offered once a conversation has ended. */
+  function ratingCard(message) {
+    const block = element("section", "rating");
+    block.setAttribute("aria-label", words.rateConversation);
+    if (message.rating.given) {
+      block.appendChild(element("p", "rating-thanks", words.ratingThanks));
+      return block;
+    }
+    const form = element("form", "rating-form");
+    form.noValidate = true;
+    const fieldset = element("fieldset");
+    fieldset.appendChild(element("legend", "rating-question", words.rateConversation));
+    const scale = element("div", "rating-scale");
+    let chosen = 0;
+    const send = element("button", "primary send-rating", words.sendRating);
+    send.type = "submit";
+    send.disabled = true;
+    for (const value of RATING_SCALE) {
+      const choice = button("rating-value", String(value), () => {
+        chosen = value;
+        for (const other of scale.children) {
+          other.setAttribute("aria-pressed", String(other === choice));
+        }
+        send.disabled = false;
+      });
+      choice.setAttribute("aria-pressed", "false");
+      choice.setAttribute("aria-label", words.ratingValue(value));
+      scale.appendChild(choice);
+    }
+    fieldset.appendChild(scale);
+    fieldset.appendChild(element("p", "rating-hint", words.ratingScale));
+    const commentId = "rating-comment-" + message.id;
+    const label = element("label", "rating-comment-label", words.ratingComment);
+    label.htmlFor = commentId;
+    const comment = element("textarea", "rating-comment");
+    comment.id = commentId;
+    comment.rows = 2;
+    comment.maxLength = 1000;
+    fieldset.appendChild(label);
+    fieldset.appendChild(comment);
+    form.appendChild(fieldset);
+    const note = element("p", "rating-note");
+    note.setAttribute("role", "status");
+    form.appendChild(send);
+    form.appendChild(note);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!chosen) return;
+      send.disabled = true;
+      const saved = await postFeedback({
+        kind: "rating", rating: chosen, comment: comment.value.trim(),
+        outcome: message.rating.outcome,
+      });
+      if (!saved) {
+        note.textContent = words.feedbackFailed;
+        send.disabled = false;
+        return;
+      }
+      message.rating.given = chosen;
+      saveConversation();
+      const thanks = ratingCard(message);
+      block.replaceWith(thanks);
+      assistantStatus.textContent = words.ratingThanks;
+    });
+    block.appendChild(form);
     return block;
   }
 
@@ -409,7 +688,6 @@
     if (!custom || typeof custom !== "object") return null;
     const { type } = custom;
     if (type === "articles" && Array.isArray(custom.articles)) return articleCards(custom.articles);
-    if (type === "ticket_summary" && Array.isArray(custom.fields)) return ticketSummary(custom.fields);
     if (type === "ticket_reference") return ticketReference(custom);
     if (typeof custom.text === "string") {
       const bubble = element("div", "bubble");
@@ -423,16 +701,24 @@
     const group = element("div", "quick-replies");
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", words.suggestedAnswers);
-    for (const button of message.buttons) {
-      const choice = element("button", "quick-reply", String(button.title || button.payload || ""));
-      choice.type = "button";
-      choice.addEventListener("click", () => {
-        send(String(button.title || button.payload), String(button.payload || button.title));
-        input.focus();
-      });
-      group.appendChild(choice);
-    }
+    for (const choice of message.buttons) group.appendChild(choiceButton(choice, "quick-reply", message));
     return group;
+  }
+
+  /** The customer picked one of the assistant's buttons. */
+  function answerWith(choice, question, event) {
+    const title = String(choice.title || choice.payload);
+    const payload = String(choice.payload || choice.title);
+    // "Yes, it's solved" to the did-that-solve-it question ends the conversation: rate it.
+    const solved = payload === "/affirm" && (question.buttons || [])
+      .some((other) => other && other.payload === "/request_another_article");
+    send(title, payload, solved ? "solved" : null);
+    // A tap must not pop up the phone's keyboard; a mouse or keyboard user types on.
+    if (event && (event.pointerType === "touch" || event.pointerType === "pen")) {
+      list.focus({ preventScroll: true });
+    } else {
+      input.focus();
+    }
   }
 
   function deliveryNote(message) {
@@ -443,10 +729,8 @@
         : words.waiting;
     } else if (message.status === "failed") {
       status.textContent = words.notSent + (message.failure ? ": " + message.failure : "") + " ";
-      const retry = element("button", "retry-message", words.retry);
-      retry.type = "button";
+      const retry = button("retry-message", words.retry, () => retryFailed(message));
       retry.setAttribute("aria-label", words.retryMessage);
-      retry.addEventListener("click", () => retryFailed(message));
       status.appendChild(retry);
     }
     return status;
@@ -463,15 +747,27 @@
     return meta;
   }
 
+  function textBubble(text) {
+    const bubble = element("div", "bubble");
+    appendLinkedText(bubble, text);
+    return bubble;
+  }
+
   function messageItem(message, withQuickReplies) {
     const item = element("li", "message " + message.from);
     if (message.status) item.classList.add(message.status);
     const speaker = message.from === "customer" ? words.youSaid : config.title + ": ";
     item.appendChild(element("span", "sr-only", speaker));
-    if (message.text) {
-      const bubble = element("div", "bubble");
-      appendLinkedText(bubble, message.text);
-      item.appendChild(bubble);
+    const custom = message.custom;
+    const summary = custom && custom.type === "ticket_summary" && Array.isArray(custom.fields);
+    if (summary) {
+      // The summary once, in its card: only the words that don't repeat it go in a bubble.
+      const before = summaryWords(message.text, custom.fields).before;
+      if (before.length) item.appendChild(textBubble(before.join("\n\n")));
+      item.appendChild(ticketSummary(message, withQuickReplies));
+      item.classList.add("wide");
+    } else if (message.text) {
+      item.appendChild(textBubble(message.text));
     }
     const image = message.image && safeHttpUrl(message.image);
     if (image) {
@@ -480,20 +776,130 @@
       picture.alt = "";
       item.appendChild(picture);
     }
-    const extra = customContent(message.custom);
+    const extra = summary ? null : customContent(custom);
     if (extra) item.appendChild(extra);
-    if (withQuickReplies && Array.isArray(message.buttons) && message.buttons.length) {
-      item.appendChild(quickReplies(message));
+    if (message.rating) {
+      item.appendChild(ratingCard(message));
+      item.classList.add("wide");
     }
+    const hasButtons = Array.isArray(message.buttons) && message.buttons.length;
+    if (!summary && withQuickReplies && hasButtons) item.appendChild(quickReplies(message));
     item.appendChild(metaLine(message));
     return item;
   }
+
+  // ---- The article panel: a help article read inside the widget ---------------------------------
+
+  const articleContent = find(".article-content");
+  const articleHeading = find(".article-heading");
+  const articleNote = find(".article-note");
+  const articleSource = find(".article-source");
+  const articleFeedback = find(".article-feedback");
+  const articleFeedbackNote = find(".article-feedback-note");
+  let openedFrom = null; // the card that opened the panel, focused again on the way back
+  let shownArticle = "";
+
+  /** Record feedback in the web app under this conversation's id; whether it was stored. */
+  async function postFeedback(body) {
+    if (!conversation.sessionId) return false;
+    try {
+      const reply = await fetch(new URL("widget/feedback", config.assetBase).href, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ conversation_id: conversation.sessionId }, body)),
+      });
+      return reply.ok;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function showArticlePanel(shown) {
+    articlePanel.hidden = !shown;
+    scroller.hidden = shown;
+    form.hidden = shown;
+  }
+
+  async function openArticle(slug, href, card) {
+    openedFrom = card;
+    shownArticle = slug;
+    articleHeading.textContent = words.loadingArticle;
+    articleNote.hidden = true;
+    articleSource.hidden = true;
+    articleFeedback.hidden = true;
+    articleFeedbackNote.textContent = "";
+    articleContent.replaceChildren();
+    showArticlePanel(true);
+    articleHeading.focus();
+    const address = new URL("help/" + encodeURIComponent(slug) + "/content", config.assetBase);
+    address.searchParams.set("lang", language);
+    let article = null;
+    try {
+      const reply = await fetch(address.href);
+      if (reply.ok) article = await reply.json();
+    } catch (error) { /* shown below as a link to the help center */ }
+    if (shownArticle !== slug || articlePanel.hidden) return; // closed or another one meanwhile
+    if (!article || typeof article.title !== "string") {
+      articleHeading.textContent = words.articleFailed;
+      const link = externalLink(href, words.openInHelpCenter);
+      articleContent.replaceChildren(element("p", "", ""));
+      articleContent.firstChild.appendChild(link);
+      return;
+    }
+    articleHeading.textContent = article.title;
+    articleNote.textContent = article.untranslated || "";
+    articleNote.hidden = !article.untranslated;
+    articleContent.lang = article.language || "";
+    articleContent.replaceChildren(articleBody(article.body_html || ""));
+    const source = safeHttpUrl(article.source_url);
+    if (source) {
+      articleSource.replaceChildren(document.createTextNode(String(article.source_label || "") + " "),
+        externalLink(source, source));
+      articleSource.hidden = false;
+    }
+    articleFeedback.hidden = false;
+    for (const answer of articleFeedback.querySelectorAll("button")) answer.disabled = false;
+    postFeedback({ kind: "article_opened", slug: slug });
+  }
+
+  async function answerArticleQuestion(helped) {
+    const slug = shownArticle;
+    const answers = articleFeedback.querySelectorAll("button");
+    for (const answer of answers) answer.disabled = true;
+    const saved = await postFeedback({ kind: "article_helped", slug: slug, helped: helped });
+    articleFeedbackNote.textContent = saved ? words.feedbackThanks : words.feedbackFailed;
+    if (!saved) for (const answer of answers) answer.disabled = false;
+  }
+
+  function closeArticle() {
+    showArticlePanel(false);
+    shownArticle = "";
+    if (openedFrom && openedFrom.isConnected) openedFrom.focus();
+    else input.focus();
+  }
+
+  find(".article-back").addEventListener("click", closeArticle);
+  find(".helped-yes").addEventListener("click", () => answerArticleQuestion(true));
+  find(".helped-no").addEventListener("click", () => answerArticleQuestion(false));
 
   let followingEnd = true; // false while the customer scrolls back to read
 
   function scrollToEnd() {
     scroller.scrollTop = scroller.scrollHeight;
     followingEnd = true;
+  }
+
+  /** Show an answer from its first message: the advice, not the buttons below it. */
+  function scrollToAnswer(first) {
+    const top = first.offsetTop - 8;
+    const fits = scroller.scrollHeight - top <= scroller.clientHeight;
+    if (fits) {
+      scrollToEnd();
+      return;
+    }
+    scroller.scrollTop = top;
+    lastScrollTop = scroller.scrollTop;
+    followingEnd = false; // the customer reads down from here
   }
 
   let lastScrollTop = 0;
@@ -514,7 +920,7 @@
 
   let lastShown = null; // { from, minute, item } of the newest message in the list
 
-  function appendMessage(message, withQuickReplies) {
+  function appendMessage(message, withQuickReplies, keepScroll) {
     const item = messageItem(message, withQuickReplies);
     const minute = message.time ? formatTime(message.time) : "";
     // Several messages from one side within a minute carry one timestamp, on the last of them.
@@ -525,7 +931,8 @@
     lastShown = { from: message.from, minute: minute, item: item };
     rendered.set(message.id, item);
     list.appendChild(item);
-    scrollToEnd();
+    if (!keepScroll) scrollToEnd();
+    return item;
   }
 
   function refreshDelivery(message) {
@@ -551,12 +958,22 @@
     rendered.clear();
     lastShown = null;
     list.appendChild(messageItem({ from: "bot", text: words.intro }, false));
+    const cases = earlierCases();
+    if (cases) list.appendChild(cases);
     // Quick replies only make sense for the answers after the customer's last message.
     let lastCustomer = -1;
     conversation.messages.forEach((message, index) => {
       if (message.from === "customer") lastCustomer = index;
     });
     conversation.messages.forEach((message, index) => appendMessage(message, index > lastCustomer));
+    updatePlaceholder();
+  }
+
+  /** A placeholder that says what the assistant just asked for (an e-mail address, ...). */
+  function updatePlaceholder() {
+    const key = placeholderKey(conversation.messages);
+    input.placeholder = words[key];
+    input.inputMode = key === "placeholder_email" ? "email" : "text";
   }
 
   // ---- Talking to the chat channel, with a queue that survives outages -------------------------
@@ -578,16 +995,14 @@
     const body = await reply.json().catch(() => ({}));
     const notice = body && typeof body.message === "string" ? body.message : "";
     const status = reply.status;
-    if (status === 401) return new DeliveryError("renew", words.expired, notice);
-    if (status === 413) return new DeliveryError("refused", notice || words.tooLongForChat, notice);
-    if (status === 429) {
+    const kind = refusalKind(status);
+    if (kind === "renew") return new DeliveryError("renew", words.expired, notice);
+    if (kind === "limited") {
       const wait = Number(body && body.retry_after) || Number(reply.headers.get("Retry-After")) || 15;
       return new DeliveryError("limited", words.tooManyMessages, notice || words.rateLimited, wait);
     }
-    const temporary = status >= 500 || [408, 409, 425].includes(status);
-    if (temporary) {
-      return new DeliveryError("server", words.serverError(status), notice);
-    }
+    if (kind === "server") return new DeliveryError("server", words.serverError(status), notice);
+    if (status === 413) return new DeliveryError("refused", notice || words.tooLongForChat, notice);
     return new DeliveryError("refused", notice || words.unreadable(status), notice);
   }
 
@@ -685,9 +1100,7 @@
   function scheduleRetry(waitSeconds) {
     clearTimeout(retryTimer);
     clearInterval(countdownTimer);
-    const base = RETRY_DELAYS_MS[Math.min(retryAttempt, RETRY_DELAYS_MS.length - 1)];
-    const delay = waitSeconds ? waitSeconds * 1000
-      : Math.round(base * (0.8 + Math.random() * 0.4)); // jitter: not all at once
+    const delay = waitSeconds ? waitSeconds * 1000 : retryDelay(retryAttempt);
     if (!waitSeconds) retryAttempt += 1;
     const due = Date.now() + delay;
     const showCountdown = () => {
@@ -719,7 +1132,7 @@
     pumping = true;
     try {
       for (;;) {
-        const next = conversation.messages.find((message) => message.status === "pending");
+        const next = nextPending(conversation.messages);
         if (!next) {
           if (offline && (await isServerReachable())) showOnline();
           else if (offline) scheduleRetry();
@@ -742,7 +1155,7 @@
           showOnline();
           saveConversation();
           refreshDelivery(next);
-          for (const answer of withoutRepeatedArticleLines(answers)) receive(answer);
+          receive(answers, next);
         } catch (error) {
           if (!(error instanceof DeliveryError)) throw error;
           if (sessionId !== conversation.sessionId) continue;
@@ -760,9 +1173,7 @@
             return;
           }
           if (error.kind === "server") next.serverErrors = (next.serverErrors || 0) + 1;
-          const tryAgain = error.kind === "unreachable" ||
-            (error.kind === "server" && next.serverErrors < SERVER_ERROR_ATTEMPTS);
-          if (tryAgain) {
+          if (retriesOnItsOwn(error.kind, next.serverErrors || 0)) {
             saveConversation();
             showOffline(error.kind, error.notice);
             scheduleRetry();
@@ -783,43 +1194,34 @@
     }
   }
 
-  /** Drop the text lines that only repeat an article the same answer shows as a card. */
-  function withoutRepeatedArticleLines(answers) {
-    const cardUrls = new Set();
-    for (const answer of answers) {
-      const custom = answer && answer.custom;
-      if (custom && custom.type === "articles" && Array.isArray(custom.articles)) {
-        for (const article of custom.articles) cardUrls.add(safeHttpUrl(article && article.url));
-      }
+  /** Show one answer, merged into few bubbles, from its first message; rate a finished one. */
+  function receive(answers, question) {
+    const messages = mergeAnswers(answers);
+    for (const message of messages) {
+      if (message.custom && message.custom.type === "ticket_reference") keepTicket(message.custom);
     }
-    if (!cardUrls.size) return answers;
-    return answers.map((answer) => {
-      if (!answer || typeof answer.text !== "string") return answer;
-      const lines = answer.text.split("\n");
-      const kept = lines.filter((line) => !findUrls(line).some((url) => cardUrls.has(url.href)));
-      if (kept.length === lines.length) return answer;
-      return Object.assign({}, answer, { text: kept.join("\n").trim() });
-    });
-  }
-
-  function receive(answer) {
-    if (!answer || typeof answer !== "object") return;
-    const message = { from: "bot" };
-    if (typeof answer.text === "string") message.text = answer.text;
-    if (Array.isArray(answer.buttons)) message.buttons = answer.buttons;
-    if (answer.custom && typeof answer.custom === "object") message.custom = answer.custom;
-    if (typeof answer.image === "string") message.image = answer.image;
-    if (!message.text && !message.custom && !message.image) return;
-    appendMessage(addToConversation(message), true);
+    const ending = conversationEnding(question, messages);
+    const rated = conversation.messages.some((message) => message.rating);
+    if (ending && !rated) messages.push({ from: "bot", rating: { outcome: ending, given: 0 } });
+    // Buttons answer the newest question only: none if the customer has typed on meanwhile.
+    const typedOn = Boolean(nextPending(conversation.messages));
+    let first = null;
+    for (const message of messages) {
+      const item = appendMessage(addToConversation(message), !typedOn, true);
+      first = first || item;
+    }
+    if (first) scrollToAnswer(first);
+    updatePlaceholder();
   }
 
   /** Show the customer's message at once and queue it; `payload` is what Rasa receives. */
-  function send(shownText, payload) {
+  function send(shownText, payload, ends) {
     removeQuickReplies();
-    const message = addToConversation({
+    const message = addToConversation(Object.assign({
       from: "customer", text: shownText, payload: payload, status: "pending",
-    });
+    }, ends ? { ends: ends } : {}));
     appendMessage(message, false);
+    updatePlaceholder();
     pump();
   }
 
@@ -829,11 +1231,24 @@
     const item = rendered.get(message.id);
     if (item) item.remove();
     rendered.delete(message.id);
-    send(message.text, message.payload);
+    send(message.text, message.payload, message.ends);
     input.focus();
   }
 
+  function askToStartOver() {
+    confirmStartOver.hidden = false;
+    find(".start-over-no").focus();
+  }
+
+  function keepConversation() {
+    confirmStartOver.hidden = true;
+    find(".start-over").focus();
+  }
+
+  /** A new conversation; the references of tickets already created stay shown. */
   function startOver() {
+    confirmStartOver.hidden = true;
+    showArticlePanel(false);
     clearTimeout(retryTimer);
     retryTimer = null;
     conversation.sessionId = null; // the next message asks the server for a new one
@@ -910,15 +1325,17 @@
 
   let checkedServer = false;
 
-  function setOpen(open, moveFocus) {
+  function setOpen(open, moveFocus, byTouch) {
     chatWindow.hidden = !open;
     widget.classList.toggle("open", open);
     launcher.setAttribute("aria-expanded", String(open));
     launcherLabel.textContent = open ? words.closeChat : words.openChat;
     store.set(openKey, open ? "true" : "false");
+    updateModality();
     if (open) {
       scrollToEnd();
-      if (moveFocus) input.focus();
+      // A tap on a phone opens the chat without popping up the keyboard.
+      if (moveFocus) (byTouch ? find(".close") : input).focus();
       if (!checkedServer) {
         checkedServer = true;
         isServerReachable().then((reachable) => {
@@ -933,19 +1350,68 @@
     }
   }
 
-  launcher.addEventListener("click", () => setOpen(chatWindow.hidden, true));
+  /** On a phone the open chat covers the page: a modal dialog that keeps the focus inside. */
+  function updateModality() {
+    const modal = phone.matches && !chatWindow.hidden;
+    if (modal) chatWindow.setAttribute("aria-modal", "true");
+    else chatWindow.removeAttribute("aria-modal");
+  }
+
+  function focusableInWindow() {
+    const candidates = chatWindow.querySelectorAll(
+      "button, a[href], textarea, input, [tabindex]:not([tabindex='-1'])");
+    return Array.from(candidates).filter((node) => !node.disabled && node.getClientRects().length);
+  }
+
+  /** Tab and Shift+Tab go round the full-screen dialog instead of into the page behind it. */
+  function trapFocus(event) {
+    if (!phone.matches || chatWindow.hidden) return;
+    const focusable = focusableInWindow();
+    if (!focusable.length) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const active = shadow.activeElement;
+    const inside = active && chatWindow.contains(active);
+    if (event.shiftKey && (!inside || active === first)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (!inside || active === last)) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  const touched = (event) => event.pointerType === "touch" || event.pointerType === "pen";
+  launcher.addEventListener("click", (event) => setOpen(chatWindow.hidden, true, touched(event)));
   find(".close").addEventListener("click", () => setOpen(false, true));
-  find(".start-over").addEventListener("click", startOver);
+  find(".start-over").addEventListener("click", askToStartOver);
+  find(".start-over-yes").addEventListener("click", startOver);
+  find(".start-over-no").addEventListener("click", keepConversation);
   find(".retry-now").addEventListener("click", retryNow);
   chatWindow.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") setOpen(false, true);
+    if (event.key === "Tab") trapFocus(event);
+    if (event.key !== "Escape") return;
+    // Escape closes what is on top: the question, the article, then the chat.
+    if (!confirmStartOver.hidden) keepConversation();
+    else if (!articlePanel.hidden) closeArticle();
+    else setOpen(false, true);
   });
+  // Focus on the page behind (a Tab from the last element of the page's own): back inside.
+  document.addEventListener("focusin", (event) => {
+    if (event.target !== host && phone.matches && !chatWindow.hidden) {
+      const focusable = focusableInWindow();
+      if (focusable.length) focusable[0].focus();
+    }
+  });
+  phone.addEventListener("change", updateModality);
   window.addEventListener("online", retryNow);
 
   function mount() {
     renderConversation(); // before the widget is in the page, so screen readers don't reread it
     const remembered = store.get(openKey);
-    setOpen(remembered === null ? config.openAtStart : remembered === "true", false);
+    // A phone shows only the launcher at first: the full-screen chat would hide the page.
+    const open = !phone.matches && (remembered === null ? config.openAtStart : remembered === "true");
+    setOpen(open, false);
     document.body.appendChild(host);
     pump(); // messages that were still waiting when the page was left
   }

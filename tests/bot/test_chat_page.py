@@ -64,3 +64,9 @@ def test_demo_page_is_danish_when_asked_and_english_otherwise(tmp_path):
 
     assert '<html lang="da">' in danish.text
     assert '<html lang="en">' in unknown.text and '<html lang="en">' in plain.text
+
+
+def test_widget_script_brings_its_modules_first_so_one_script_tag_is_enough(tmp_path):
+    _, script = create_app(Settings(state_dir=tmp_path)).test_client.get("/widget.js")
+    assert script.text.index("modules.text = api") < script.text.index("attachShadow")
+    assert script.text.index("modules.delivery = api") < script.text.index("attachShadow")

@@ -293,3 +293,43 @@ def test_an_added_danish_article_appears_without_a_restart(app, articles_dir):
     _, response = app.test_client.get("/help/vat-added-twice", params={"lang": "da"})
     assert "<h1>Moms lagt på to gange</h1>" in response.text
     assert 'id="untranslated"' not in response.text
+
+
+def test_the_widget_gets_an_article_as_json_in_the_language_asked(app):
+    _, english = app.test_client.get("/help/orders-skipped/content?lang=en")
+    assert english.status == 200
+    assert english.json["title"] == "Orders skipped in the log"
+    assert "<strong>skipped</strong>" in english.json["body_html"]
+    assert english.json["source_url"] == "https://support.iex.dk/en/articles/1-orders-skipped"
+    assert english.json["untranslated"] == ""
+    _, danish = app.test_client.get("/help/orders-skipped/content?lang=da")
+    assert danish.json["title"] == "Ordrer skippet i loggen"
+    assert danish.json["source_label"] == "Hele artiklen i IEX' hjælpecenter:"
+
+
+def test_the_widget_is_told_when_an_article_is_only_in_english(app):
+    _, response = app.test_client.get("/help/vat-added-twice/content?lang=da")
+    assert response.json["language"] == "en"
+    assert response.json["untranslated"] == "Artiklen findes endnu kun på engelsk."
+
+
+def test_article_json_keeps_html_in_the_article_escaped(app):
+    _, response = app.test_client.get("/help/unsafe-html/content")
+    assert "<script>" not in response.json["body_html"]
+    assert "&lt;script&gt;" in response.json["body_html"]
+
+
+def test_an_unknown_article_as_json_is_a_404_with_a_message(app):
+    _, response = app.test_client.get("/help/nope/content")
+    assert response.status == 404
+    assert response.json["error"] == "not_found"
+
+
+def test_article_json_may_be_read_by_the_widget_on_an_allowed_site_only(app):
+    allowed = {"Origin": "http://localhost:8080"}
+    _, response = app.test_client.get("/help/orders-skipped/content", headers=allowed)
+    assert response.headers["access-control-allow-origin"] == "http://localhost:8080"
+    _, response = app.test_client.get(
+        "/help/orders-skipped/content", headers={"Origin": "https://evil.example"}
+    )
+    assert "access-control-allow-origin" not in response.headers

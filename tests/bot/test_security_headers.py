@@ -20,6 +20,8 @@ FAMILIES = {
     "static file": ("/static/widget.css", 200),
     "help list": ("/help?q=vat", 200),
     "help article": ("/help/no-such-article", 404),
+    "help article for the widget": ("/help/no-such-article/content", 404),
+    "widget feedback (POST only)": ("/widget/feedback", 405),
     "ticket api": ("/api/tickets", 401),
     "health check": ("/healthz", 200),
     "inbox login": ("/inbox/login", 200),

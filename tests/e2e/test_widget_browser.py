@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def support_page(assistant, tmp_path_factory) -> str:
 def page(browser) -> Page:
     """A fresh browser profile (empty localStorage) per test."""
     context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def any_page(request, browser) -> Page:
+    """A fresh browser profile at desktop size, then at 360 px with a touch screen."""
+    phone = request.param == "phone"
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP, has_touch=phone,
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -108,7 +122,7 @@ class Widget:
         stored = self.page.evaluate("() => Object.entries(localStorage)")
         conversation = next(
             value for key, value in stored
-            if key.startswith("iex-support-widget:") and not key.endswith(":open")
+            if key.startswith("iex-support-widget:") and not key.endswith((":open", ":tickets"))
         )
         return json.loads(conversation)["sessionId"]
 
@@ -131,8 +145,114 @@ class Widget:
 def open_support_page(page: Page, url: str, language: str = "en") -> Widget:
     page.goto(url)
     widget = Widget(page, language)
+    if (page.viewport_size or DESKTOP)["width"] <= PHONE["width"]:
+        # A phone shows only the launcher when the page loads.
+        expect(widget.input).to_be_hidden()
+        widget.root.locator(".launcher").click()
     expect(widget.input).to_be_visible()
     return widget
+
+
+def answer_by_message(page: Page, answers: dict[str, list[dict]]) -> None:
+    """Answer each widget message with the answer whose key it starts with (else "OK")."""
+
+    def reply(route):
+        message = route.request.post_data_json["message"]
+        answer = next((value for key, value in answers.items() if message.startswith(key)),
+                      [{"text": "OK"}])
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(answer),
+                      headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route("**/webhooks/chat/webhook", reply)
+
+
+def stored_feedback(assistant, query: str) -> list[tuple]:
+    """Rows of the web app's feedback store (bot/feedback.py)."""
+    with sqlite3.connect(assistant.settings.feedback_db) as db:
+        return db.execute(query).fetchall()
+
+
+def size_name(page: Page) -> str:
+    return "phone" if page.viewport_size["width"] <= PHONE["width"] else "desktop"
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS_DIR / name))
+
+
+#: Answers as the channel sends them (replaced in the browser: the same every run).
+PROBLEM_ANSWER = [
+    {"text": "Please check the Log in your IEX dashboard (https://app.iex.dk) first: it says why "
+             "each order was transferred or skipped. An order whose state you have not allowed "
+             "is skipped, and one without a customer number may be refused by e-conomic. "
+             "Allow the state under Settings and transfer it again from the Log."},
+    {"text": "These help articles should cover it:\n"
+             "- Selecting the order stage: https://support.iex.dk/en/order-stage"},
+    {"custom": {"type": "articles", "articles": [
+        {"title": "Selecting the order stage", "url": "https://support.iex.dk/en/order-stage",
+         "slug": "selecting-the-order-stage"}]}},
+    {"text": "Did that solve it?", "buttons": [
+        {"title": "Yes, it's solved", "payload": "/affirm"},
+        {"title": "Show me another", "payload": "/request_another_article"},
+        {"title": "No, I still need help", "payload": "/deny"}]},
+]
+SOLVED_ANSWER = [{"text": "Great, I'm glad it's sorted."}]
+EMAIL_QUESTION = [{"text": "I'll write your case up for the support team."},
+                  {"text": "Which e-mail address should the support team answer you at?"}]
+SUMMARY_FIELDS = [
+    ("E-mail", "anna@webshop.dk"), ("Systems", "Shopify, e-conomic"),
+    ("Description", "Order 10023 was not transferred to e-conomic; the Log says skipped."),
+    ("Examples", "orders 10023, 10024"), ("Dashboard log", "not checked"),
+    ("Urgent", "noted, but cases are answered in the order they arrive"),
+]
+SUMMARY_ANSWER = [
+    {"text": "Here is your case as I'll send it:\n"
+             + "\n".join(f"- {label}: {value}" for label, value in SUMMARY_FIELDS)
+             + "\n\nShall I send it?",
+     "buttons": [{"title": title, "payload": payload} for title, payload in [
+         ("Send it", "/affirm"),
+         ("Change e-mail", '/correct_field{"ticket_field": "email"}'),
+         ("Change systems", '/correct_field{"ticket_field": "systems"}'),
+         ("Change description", '/correct_field{"ticket_field": "description"}'),
+         ("Change examples", '/correct_field{"ticket_field": "examples"}'),
+         ("Change log status", '/correct_field{"ticket_field": "log"}'),
+         ("Don't send", "/cancel")]]},
+    {"custom": {"type": "ticket_summary",
+                "fields": [{"label": label, "value": value} for label, value in SUMMARY_FIELDS]}},
+]
+TICKET_ANSWER = [
+    {"text": "Your case is with the support team. Your reference is IEX-20261202-K7QX. They "
+             "answer by e-mail in the order cases arrive, so by Friday 4 December at the latest."},
+    {"custom": {"type": "ticket_reference", "reference": "IEX-20261202-K7QX",
+                "due": "Friday 4 December"}},
+    {"text": "If the case needs our 2nd-line team it will take longer, and it stays in writing."},
+]
+
+
+def bubbles_of_last_answer(widget: Widget) -> int:
+    return widget.page.evaluate(
+        """() => {
+            const widget = document.querySelector("#iex-support-widget");
+            const items = [...widget.shadowRoot.querySelectorAll(".messages > li")];
+            const last = items.findLastIndex(item => item.classList.contains("customer"));
+            return items.slice(last + 1).flatMap(item => [...item.querySelectorAll(".bubble")])
+                .length;
+        }"""
+    )
+
+
+def focused_in_widget(page: Page) -> str:
+    """The focused element inside the widget ("" if the focus is on the page behind it)."""
+    return page.evaluate(
+        """() => {
+            const host = document.querySelector("#iex-support-widget");
+            if (document.activeElement !== host) return "";
+            const active = host.shadowRoot.activeElement;
+            return active ? (active.getAttribute("aria-label") || active.textContent.trim()
+                             || active.tagName) : "";
+        }"""
+    )
 
 
 #: Run in the page before its scripts: once the <html> element (or the widget's script tag) is
@@ -174,7 +294,9 @@ def is_danish(text: str) -> bool:
     return detect(text) in ("da", None)
 
 
-def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(page, support_page):
+def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(
+    page, support_page, assistant
+):
     widget = open_support_page(page, support_page)
     widget.say("order 10023 was not transferred to e-conomic")
 
@@ -197,14 +319,28 @@ def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(pag
     widget.expect_answer("log in your IEX dashboard")  # systems, description, order came along
     widget.quick_reply("I haven't checked it").click()
     widget.expect_answer("Shall I send it?")
-    summary = widget.root.locator(".ticket-summary")
+    summary = widget.root.get_by_role("region", name="Your case, before it is sent")
     expect(summary).to_contain_text("anna@webshop.dk")
     expect(summary).to_contain_text("orders 10023")
-    widget.quick_reply("Send it").click()
+    # The summary once: one card, and no text bubble beside it repeating the fields.
+    expect(widget.root.locator(".ticket-summary")).to_have_count(1)
+    expect(widget.root.locator("li.message", has=summary).locator(".bubble")).to_have_count(0)
+    send_it = summary.get_by_role("button", name="Send it")
+    expect(send_it).to_be_in_viewport()
+    send_it.click()
     reference = widget.root.locator(".ticket-reference")
     expect(reference).to_contain_text(re.compile(r"IEX-\d{8}-[0-9A-Z]{4}"), timeout=ANSWER_MS)
-    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-ticket.png"))
+
+    # The conversation has ended with a ticket: a short rating, stored by the web app.
+    rating = widget.root.get_by_role("region", name="How did this conversation go?")
+    rating.get_by_role("button", name="4 of 5").click()
+    rating.get_by_role("textbox", name="Anything to add? (optional)").fill("Clear questions")
+    rating.get_by_role("button", name="Send rating").click()
+    expect(rating).to_contain_text("Thanks for your rating!")
+    assert (widget.session_id(), 4, "Clear questions", "ticket") in stored_feedback(
+        assistant, "SELECT conversation_id, rating, comment, outcome FROM conversation_ratings"
+    )
+    screenshot(page, "widget-desktop-ticket.png")
 
 
 def test_the_conversation_survives_a_reload(page, support_page):
@@ -235,6 +371,7 @@ def test_start_over_begins_a_new_conversation(page, support_page):
     session_before = widget.session_id()
 
     widget.root.get_by_role("button", name="Start over").click()
+    widget.root.get_by_role("button", name="Yes, start over").click()
     expect(widget.messages_from("customer")).to_have_count(0)
     expect(widget.messages_from("bot")).to_have_count(1)  # the widget's own greeting
     assert widget.session_id() != session_before
@@ -376,7 +513,8 @@ def test_the_open_widget_fits_desktop_and_phone_screens(page, support_page):
         "element => element.scrollWidth > element.clientWidth"
     )
     assert not overflowing
-    expect(widget.quick_reply("No, I still need help")).to_be_in_viewport()
+    # The answer is shown from its start (the advice), also once the screen is narrower.
+    expect(widget.messages_from("bot").nth(1).locator(".bubble").first).to_be_in_viewport()
     page.screenshot(path=str(SCREENSHOTS_DIR / "widget-phone.png"))
 
 
@@ -518,6 +656,7 @@ def test_on_a_danish_page_the_widget_speaks_danish_and_tells_the_server_once(
 
     # A new conversation starts with the page's language again.
     widget.root.get_by_role("button", name="Start forfra").click()
+    widget.root.get_by_role("button", name="Ja, start forfra").click()
     widget.say("hvor lang tid gaar der foer i svarer paa en sag")
     widget.expect_delivered()
     assert widget.session_id() != session_before
@@ -549,3 +688,162 @@ def test_a_danish_conversation_on_the_danish_demo_page_is_answered_in_danish(
     assert answer and [text for text in answer if not is_danish(text)] == []
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-danish.png"))
+
+
+# ---- Issue 12: the widget at the key steps, at desktop size and at 360 px -----------------------
+# Rasa's answers are replaced in the browser (the same every run, and cheap); the web app, its
+# help articles and its feedback store are real.
+
+
+def test_an_answer_is_at_most_two_bubbles_shown_from_its_start(any_page, support_page):
+    answer_by_message(any_page, {"order": PROBLEM_ANSWER})
+    widget = open_support_page(any_page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+    expect(widget.quick_reply("No, I still need help")).to_be_visible()
+
+    assert bubbles_of_last_answer(widget) == 2
+    first_answer = widget.messages_from("bot").nth(1)  # after the widget's greeting
+    expect(first_answer).to_contain_text("Please check the Log")
+    expect(first_answer.locator(".bubble")).to_be_in_viewport()  # the advice, not the end
+    expect(first_answer.get_by_role("list", name="Help articles")).to_be_visible()
+    screenshot(any_page, f"widget-{size_name(any_page)}-answer.png")
+
+
+def test_the_case_summary_is_one_card_with_send_it_as_its_main_action(any_page, support_page):
+    answer_by_message(any_page, {"anna": SUMMARY_ANSWER})
+    widget = open_support_page(any_page, support_page)
+    widget.say("anna@webshop.dk")
+
+    summary = widget.root.get_by_role("region", name="Your case, before it is sent")
+    expect(summary).to_be_visible()
+    expect(widget.root.locator(".ticket-summary")).to_have_count(1)
+    expect(widget.conversation.get_by_text("Here is your case")).to_have_count(0)
+    expect(summary.locator("dt")).to_have_text([label for label, _ in SUMMARY_FIELDS])
+    expect(summary).to_contain_text("Shall I send it?")
+    send_it = summary.get_by_role("button", name="Send it")
+    dont_send = summary.get_by_role("button", name="Don't send")
+    expect(send_it).to_have_class(re.compile(r"\bprimary\b"))
+    expect(dont_send).to_have_class(re.compile(r"\bsecondary\b"))
+    expect(summary.get_by_role("button", name="Change e-mail")).to_have_class(
+        re.compile(r"\bcorrection\b"))
+    # The whole card, "Send it" included, is on screen without scrolling.
+    expect(summary).to_be_in_viewport(ratio=1)
+    colours = [button.evaluate("node => getComputedStyle(node).backgroundColor")
+               for button in (send_it, dont_send)]
+    assert colours[0] != colours[1]
+    screenshot(any_page, f"widget-{size_name(any_page)}-summary.png")
+
+
+def test_start_over_asks_first_and_keeps_the_ticket_reference_with_a_copy_button(
+    any_page, support_page
+):
+    answer_by_message(any_page, {"Send": TICKET_ANSWER})
+    widget = open_support_page(any_page, support_page)
+    widget.say("Send it")
+    reference = widget.root.get_by_role("region", name="Ticket created")
+    expect(reference).to_contain_text("IEX-20261202-K7QX")
+    reference.get_by_role("button", name="Copy the reference").click()
+    expect(reference.get_by_role("button", name="Copy the reference")).to_have_text("Copied")
+    assert any_page.evaluate("() => navigator.clipboard.readText()") == "IEX-20261202-K7QX"
+
+    widget.root.get_by_role("button", name="Start over").click()
+    question = widget.root.get_by_role("group", name=re.compile("Start a new conversation"))
+    expect(question).to_be_visible()
+    expect(question).to_contain_text("your case references stay")
+    screenshot(any_page, f"widget-{size_name(any_page)}-start-over.png")
+    question.get_by_role("button", name="Keep this conversation").click()
+    expect(question).to_be_hidden()
+    expect(widget.messages_from("customer")).to_have_count(1)  # nothing was lost
+
+    widget.root.get_by_role("button", name="Start over").click()
+    question.get_by_role("button", name="Yes, start over").click()
+    expect(widget.messages_from("customer")).to_have_count(0)
+    cases = widget.root.get_by_role("region", name="Your cases")
+    expect(cases).to_contain_text("IEX-20261202-K7QX")
+    expect(cases).to_contain_text("Friday 4 December")
+    widget = open_support_page(any_page, support_page)  # a new visit
+    cases = widget.root.get_by_role("region", name="Your cases")
+    expect(cases).to_contain_text("IEX-20261202-K7QX")
+
+
+def test_an_article_opens_inside_the_widget_and_did_this_help_is_stored(
+    any_page, support_page, assistant
+):
+    answer_by_message(any_page, {"order": PROBLEM_ANSWER, "/affirm": SOLVED_ANSWER})
+    widget = open_support_page(any_page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+    card = widget.root.get_by_role("link", name=re.compile("Selecting the order stage"))
+    card.click()
+
+    panel = widget.root.get_by_role("region", name=re.compile("Selecting the order stage"))
+    expect(panel).to_be_visible()  # the web app's own article, its full title
+    expect(panel).to_contain_text("automatic booking")
+    expect(widget.conversation).to_be_hidden()
+    expect(any_page).to_have_url(support_page)  # still on the page, in the chat
+    helped = panel.get_by_role("group", name="Did this help?")
+    expect(helped).to_be_in_viewport()
+    helped.get_by_role("button", name="Yes").click()
+    expect(helped).to_contain_text("Thanks for telling us.")
+    screenshot(any_page, f"widget-{size_name(any_page)}-article.png")
+    rows = stored_feedback(
+        assistant, "SELECT conversation_id, slug, helped FROM article_feedback"
+    )
+    assert (widget.session_id(), "selecting-the-order-stage", 1) in rows
+
+    panel.get_by_role("button", name="Back to the chat").click()
+    expect(widget.conversation).to_be_visible()
+    expect(card).to_be_focused()
+
+    # Solved: the conversation has ended, and its rating is stored with that outcome.
+    widget.quick_reply("Yes, it's solved").click()
+    rating = widget.root.get_by_role("region", name="How did this conversation go?")
+    rating.get_by_role("button", name="5 of 5").click()
+    rating.get_by_role("button", name="Send rating").click()
+    expect(rating).to_contain_text("Thanks for your rating!")
+    assert (widget.session_id(), 5, "solved") in stored_feedback(
+        assistant, "SELECT conversation_id, rating, outcome FROM conversation_ratings"
+    )
+
+
+def test_on_a_phone_the_chat_waits_behind_its_launcher_and_keeps_the_focus(
+    browser, support_page
+):
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    try:
+        answer_by_message(page, {"order": PROBLEM_ANSWER, "/deny": EMAIL_QUESTION})
+        page.goto(support_page)  # the demo page asks for the chat open (data-open="true")
+        widget = Widget(page)
+        launcher = widget.root.get_by_role("button", name="Chat with us")
+        expect(launcher).to_be_visible()
+        expect(widget.root.get_by_role("dialog")).to_be_hidden()
+        screenshot(page, "widget-phone-launcher.png")
+
+        launcher.tap()
+        dialog = widget.root.get_by_role("dialog", name="IEX Support")
+        expect(dialog).to_have_attribute("aria-modal", "true")
+        expect(widget.input).not_to_be_focused()  # no keyboard popping up on a tap
+
+        widget.say("order 10023 was not transferred to e-conomic")
+        expect(widget.quick_reply("No, I still need help")).to_be_visible()
+        widget.quick_reply("No, I still need help").tap()
+        widget.expect_answer("Which e-mail address")
+        expect(widget.input).not_to_be_focused()
+        expect(widget.input).to_have_attribute("placeholder", "name@company.dk")
+        expect(widget.input).to_have_attribute("inputmode", "email")
+
+        # Tab and Shift+Tab go round the full-screen dialog, never to the page behind it.
+        widget.input.focus()
+        seen = set()
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            focused = focused_in_widget(page)
+            assert focused, "the focus left the dialog for the page behind it"
+            seen.add(focused)
+        assert {"Start over", "Close chat", "TEXTAREA", "Send message"} <= seen
+        for _ in range(4):
+            page.keyboard.press("Shift+Tab")
+            assert focused_in_widget(page)
+        screenshot(page, "widget-phone-email-question.png")
+    finally:
+        context.close()
