@@ -22,6 +22,7 @@ from sanic.response import HTTPResponse
 
 from actions.outbox import Outbox
 from bot.config import Settings
+from bot.feedback import feedback_figures
 from bot.inbox import customer_mail, deliveries, filters
 from bot.inbox.analytics import Report, analytics, not_understood_page, ratings
 from bot.inbox.auth import (
@@ -432,6 +433,7 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
         return page(
             "analytics", request, report=report, period_query=period_query,
             ratings=ratings(report, settings), not_understood=items,
+            feedback=feedback_figures(settings, report.period.start, report.period.end),
             deflection_thresholds=settings.deflection_rate_thresholds,
             fallback_thresholds=settings.fallback_rate_thresholds,
             page_query=lambda number: f"{period_query}&page={number}#not-understood-section",

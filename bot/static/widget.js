@@ -1010,7 +1010,12 @@
   async function renewSession() {
     let reply;
     try {
-      reply = await fetch(config.server + CHANNEL_PATH + "/conversations", { method: "POST" });
+      // The page's language words a refusal (too many new conversations) the way the page speaks.
+      reply = await fetch(config.server + CHANNEL_PATH + "/conversations", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ language }),
+      });
     } catch (error) {
       throw new DeliveryError("unreachable", words.unreachable);
     }
