@@ -149,7 +149,7 @@ def test_a_huge_limit_and_offset_are_cut_to_the_largest(client):
     [
         ("/inbox/tickets?page=²", "page must be a whole number from 1"),
         ("/inbox/conversations?page=²", "page must be a whole number from 1"),
-        ("/inbox/tickets?status=bogus", "status must be one of new, in_progress, closed"),
+        ("/inbox/tickets?status=bogus", "status must be one of open, new, in_progress, closed"),
         ("/inbox/conversations?outcome=bogus", "outcome must be one of resolved"),
         ("/inbox/analytics?from=0001-01-01&to=9999-12-31",
          "to must be a day written YYYY-MM-DD between 1970-01-01 and 9999-12-30"),
