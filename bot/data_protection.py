@@ -1,9 +1,9 @@
 """Retention and data-protection requests: purge old data, export or forget one customer.
 
-What the assistant stores about customers lives in three SQLite files: Rasa's tracker store (the
-conversations), the web app's ticket store (tickets with their notes and status history) and the
-action server's outbox (tickets on their way to the helpdesk). This module reads and deletes in
-all three::
+What the assistant stores about customers lives in Rasa's tracker store (the conversations), the
+web app's ticket store (tickets with their notes, history and replies), the action server's outbox
+(tickets on their way to the helpdesk), the mail outbox (e-mails to customers), the development
+mail sink's Maildir and the widget's feedback store. This module reads and deletes in all of them::
 
     python -m bot.data_protection purge --days 90 [--dry-run]
     python -m bot.data_protection export --email kunde@webshop.dk [--out file.json]
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import mailbox
 import os
 import sqlite3
 import sys
@@ -43,23 +44,41 @@ _CUSTOMER_EVENT_TYPES = ("user", "bot", "slot")
 #: What the ticket store keeps besides a ticket, and the column naming the ticket.
 _TICKET_DETAILS = {"ticket_status_changes": "ticket_id", "ticket_changes": "ticket_id",
                    "ticket_notes": "ticket_id", "ticket_replies": "ticket_id", "ticket_text": "id"}
+#: The widget's feedback tables (bot/feedback.py), each with the column saying when it was given.
+_FEEDBACK_TIMES = {"article_feedback": "opened_at", "conversation_ratings": "rated_at"}
 #: References a report names before it only counts the rest.
 _LISTED_REFERENCES = 20
 
 
 @dataclass(frozen=True)
 class Stores:
-    """The three SQLite files that hold customer data."""
+    """The files that hold customer data: conversations, tickets and their outbox, and (when
+    given) the customer e-mails' outbox, the development mail sink and the widget's feedback."""
 
     tracker_db: Path
     ticket_db: Path
     outbox_db: Path
+    mail_outbox_db: Path | None = None
+    mail_sink_dir: Path | None = None
+    feedback_db: Path | None = None
 
     @classmethod
     def configured(cls) -> Stores:
         """The files the running assistant uses (``IEX_STATE_DIR``, ``IEX_OUTBOX_DB``)."""
         settings = load_settings()
-        return cls(settings.tracker_db, settings.ticket_db, action_config.OUTBOX_DB)
+        return cls(settings.tracker_db, settings.ticket_db, action_config.OUTBOX_DB,
+                   settings.mail_outbox_db, settings.mail_sink_dir, settings.feedback_db)
+
+
+def _exists(path: Path | None) -> bool:
+    return path is not None and path.exists()
+
+
+def _sink(stores: Stores) -> mailbox.Maildir | None:
+    """The development mail sink's Maildir, if it has received anything."""
+    if not _exists(stores.mail_sink_dir):
+        return None
+    return mailbox.Maildir(stores.mail_sink_dir, create=False)
 
 
 @contextmanager
@@ -101,6 +120,13 @@ class Purge:
     outbox_items: list[str] = field(default_factory=list)
     #: Outbox items older than the cutoff that are kept: not delivered yet (pending or failed).
     undelivered_kept: list[str] = field(default_factory=list)
+    #: Customer e-mails sent (the mail outbox) and received by the development sink.
+    mails: int = 0
+    #: E-mails older than the cutoff that are kept: not sent yet (pending or failed).
+    unsent_mails_kept: int = 0
+    sink_messages: int = 0
+    #: Article feedback and conversation ratings from the widget.
+    feedback: int = 0
 
     def report(self) -> str:
         verb = "Would delete" if self.dry_run else "Deleted"
@@ -111,11 +137,19 @@ class Purge:
             f" {_count(len(self.senders), 'sender')} ({_count(self.events, 'event')})",
             f"  tickets: {_listed(self.tickets)}",
             f"  delivered outbox items: {_listed(self.outbox_items)}",
+            f"  customer e-mails: {_count(self.mails, 'sent e-mail')},"
+            f" {_count(self.sink_messages, 'message')} in the development mail sink",
+            f"  widget feedback: {_count(self.feedback, 'answer')}",
         ]
         if self.open_tickets_kept:
             lines.append(
                 f"Kept {_listed(self.open_tickets_kept)} in the ticket store: not closed yet;"
                 " close them in the inbox, then purge again."
+            )
+        if self.unsent_mails_kept:
+            lines.append(
+                f"Kept {_count(self.unsent_mails_kept, 'e-mail')} in the mail outbox: not sent yet;"
+                " send or retry them (the inbox's Mail page), then purge again."
             )
         if self.undelivered_kept:
             lines.append(
@@ -224,6 +258,37 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
                 if delivered and not dry_run:
                     _delete_rows(db, "outbox", "idempotency_key",
                                  [row["idempotency_key"] for row in delivered])
+
+    if _exists(stores.mail_outbox_db):
+        with opened(stores.mail_outbox_db) as db:
+            if _has_table(db, "mail_outbox"):
+                old = db.execute(
+                    "SELECT idempotency_key, status FROM mail_outbox WHERE created_at < ?",
+                    (cutoff,),
+                ).fetchall()
+                sent = [row["idempotency_key"] for row in old if row["status"] == DELIVERED]
+                result.mails, result.unsent_mails_kept = len(sent), len(old) - len(sent)
+                if sent and not dry_run:
+                    _delete_rows(db, "mail_outbox", "idempotency_key", sent)
+
+    sink = _sink(stores)
+    if sink is not None:
+        old_keys = [key for key in sink.keys() if sink.get_message(key).get_date() < cutoff]
+        result.sink_messages = len(old_keys)
+        if not dry_run:
+            for key in old_keys:
+                sink.discard(key)
+
+    if _exists(stores.feedback_db):
+        moment = datetime.fromtimestamp(cutoff, tz=timezone.utc).isoformat()
+        with opened(stores.feedback_db) as db:
+            for table, column in _FEEDBACK_TIMES.items():
+                if _has_table(db, table):
+                    result.feedback += db.execute(
+                        f"SELECT count(*) FROM {table} WHERE {column} < ?", (moment,)
+                    ).fetchone()[0]
+                    if not dry_run:
+                        db.execute(f"DELETE FROM {table} WHERE {column} < ?", (moment,))
     return result
 
 
@@ -258,6 +323,12 @@ class CustomerData:
     #: Each conversation (tracker sender) that mentions the address or made one of the tickets,
     #: with all of its events as Rasa stored them.
     conversations: list[dict] = field(default_factory=list)
+    #: Each e-mail to the address in the mail outbox (confirmations, agents' replies).
+    mails: list[dict] = field(default_factory=list)
+    #: Each message the development mail sink received for the address: its key and text.
+    sink_messages: list[dict] = field(default_factory=list)
+    #: The widget's article feedback and ratings from those conversations, by table.
+    feedback: dict[str, list[dict]] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -266,6 +337,9 @@ class CustomerData:
             "tickets": self.tickets,
             "outbox_items": self.outbox_items,
             "conversations": self.conversations,
+            "mails": self.mails,
+            "sink_messages": self.sink_messages,
+            "feedback": self.feedback,
         }
 
     @property
@@ -276,7 +350,9 @@ class CustomerData:
         tickets = _count(len(self.tickets), "ticket")
         items = _count(len(self.outbox_items), "outbox item")
         conversations = _count(len(self.conversations), "conversation")
-        return f"{tickets}, {items} and {conversations} of {self.email}"
+        mails = _count(len(self.mails) + len(self.sink_messages), "e-mail")
+        feedback = _count(sum(len(rows) for rows in self.feedback.values()), "feedback answer")
+        return f"{tickets}, {items}, {conversations}, {mails} and {feedback} of {self.email}"
 
 
 def _normalized_email(email: str) -> str:
@@ -345,7 +421,43 @@ def customer_data(stores: Stores, email: str) -> CustomerData:
                             "sender_id": sender_id,
                             "events": [json.loads(event["data"]) for event in events],
                         })
+    conversation_ids.update(found.sender_ids)
+    _find_mails(stores, found)
+    _find_feedback(stores, found, sorted(conversation_ids - {""}))
     return found
+
+
+def _find_mails(stores: Stores, found: CustomerData) -> None:
+    """The customer's e-mails in the mail outbox and in the development sink."""
+    if _exists(stores.mail_outbox_db):
+        with sqlite.connect(stores.mail_outbox_db) as db:
+            if _has_table(db, "mail_outbox"):
+                found.mails = [dict(row) for row in db.execute(
+                    "SELECT * FROM mail_outbox WHERE lower(recipient) LIKE ? ESCAPE '\\'"
+                    " ORDER BY created_at", (_like_pattern(found.email),),
+                ).fetchall() if _mentions(row["recipient"], found.email)]
+    sink = _sink(stores)
+    if sink is not None:
+        for key in sorted(sink.keys()):
+            message = sink.get_message(key)
+            if _mentions(str(message.get("To") or ""), found.email):
+                found.sink_messages.append({"key": key, "message": message.as_string()})
+
+
+def _find_feedback(stores: Stores, found: CustomerData, conversation_ids: list[str]) -> None:
+    """What the customer's conversations told the widget: article feedback and ratings."""
+    if not conversation_ids or not _exists(stores.feedback_db):
+        return
+    with sqlite.connect(stores.feedback_db) as db:
+        for table in _FEEDBACK_TIMES:
+            if _has_table(db, table):
+                rows = db.execute(
+                    f"SELECT * FROM {table}"
+                    f" WHERE conversation_id IN ({_placeholders(conversation_ids)})",
+                    conversation_ids,
+                ).fetchall()
+                if rows:
+                    found.feedback[table] = [dict(row) for row in rows]
 
 
 def export_customer(stores: Stores, email: str, path: Path) -> CustomerData:
@@ -359,7 +471,8 @@ def export_customer(stores: Stores, email: str, path: Path) -> CustomerData:
 
 
 def forget_customer(stores: Stores, email: str, *, dry_run: bool = False) -> CustomerData:
-    """Delete every ticket, outbox item and conversation of the customer; returns what it was."""
+    """Delete every ticket, outbox item, conversation, e-mail and feedback answer of the
+    customer; returns what it was."""
     found = customer_data(stores, email)
     if dry_run:
         return found
@@ -374,6 +487,18 @@ def forget_customer(stores: Stores, email: str, *, dry_run: bool = False) -> Cus
     if found.sender_ids:
         with _deleting(stores.tracker_db) as db:
             _delete_rows(db, "events", "sender_id", found.sender_ids)
+    if found.mails:
+        with _deleting(stores.mail_outbox_db) as db:
+            _delete_rows(db, "mail_outbox", "idempotency_key",
+                         [mail["idempotency_key"] for mail in found.mails])
+    sink = _sink(stores)
+    for message in found.sink_messages:
+        sink.discard(message["key"])
+    if found.feedback:
+        with _deleting(stores.feedback_db) as db:
+            for table, rows in found.feedback.items():
+                _delete_rows(db, table, "conversation_id",
+                             sorted({row["conversation_id"] for row in rows}))
     return found
 
 

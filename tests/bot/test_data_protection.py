@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import mailbox
 import os
 import shutil
 import sqlite3
 import stat
 import subprocess
+from email.message import EmailMessage
 
 import pytest
 
@@ -25,8 +27,10 @@ from bot.data_protection import (
     main,
     purge,
 )
+from bot.feedback import FeedbackStore
 from bot.inbox.conversations import TrackerReader
 from bot.ticket_store import TicketFilter, TicketStore
+from mail.outbox import CustomerMail, MailOutbox
 from tests.actions.helpdesk.fakes import RecordingServer, example_ticket
 from tests.bot.inbox_support import Conversation, _domain, moment, save_conversations
 
@@ -96,7 +100,34 @@ def template(tmp_path_factory):
         delivered = outbox.deliver_due(BotApiHelpdesk(api.url, "token", timeout=5), now=NOW)
     assert len(delivered) == 2
     outbox.enqueue(PENDING_TICKET, now=moment(OLD))  # an outage since then: never delivered
+
+    # Customer e-mails: sent long ago, one still waiting, and another customer's recent one.
+    mails = MailOutbox(folder / "mail_outbox.db")
+    for key, to, at in (("old-confirmation", f"Kunde <{CUSTOMER}>", OLD),
+                        ("old-unsent", CUSTOMER, OLD), ("other-reply", OTHER, RECENT)):
+        mails.enqueue(CustomerMail(key, OLD_TICKET["id"], "confirmation", email_to(to)),
+                      now=moment(at))
+    with sqlite3.connect(folder / "mail_outbox.db") as db:
+        db.execute("UPDATE mail_outbox SET status = ? WHERE idempotency_key != 'old-unsent'",
+                   (DELIVERED,))
+    sink = mailbox.Maildir(folder / "mail")
+    for to, at in ((CUSTOMER, OLD), (OTHER, RECENT)):
+        received = mailbox.MaildirMessage(email_to(to))
+        received.set_date(moment(at))
+        sink.add(received)
+    feedback = FeedbackStore(folder / "feedback.db")
+    feedback.rate("old-customer", 2, "too slow, kunde@webshop.dk", "ticket")
+    feedback.article_opened("other-customer", "orders-skipped")
+    with sqlite3.connect(folder / "feedback.db") as db:
+        db.execute("UPDATE conversation_ratings SET rated_at = ?", (OLD.replace("Z", "+00:00"),))
     return folder
+
+
+def email_to(address: str) -> EmailMessage:
+    message = EmailMessage()
+    message["To"], message["Subject"] = address, "Your case IEX-20260801-0001"
+    message.set_content("We have your case.")
+    return message
 
 
 @pytest.fixture
@@ -108,7 +139,8 @@ def state(template, tmp_path):
 
 @pytest.fixture
 def stores(state) -> Stores:
-    return Stores(state / "tracker.db", state / "tickets.db", state / "outbox.db")
+    return Stores(state / "tracker.db", state / "tickets.db", state / "outbox.db",
+                  state / "mail_outbox.db", state / "mail", state / "feedback.db")
 
 
 def senders(stores: Stores) -> dict[str, int]:
@@ -122,6 +154,21 @@ def ticket_ids(stores: Stores) -> list[str]:
 
 def outbox_references(stores: Stores) -> dict[str, str]:
     return {item.reference: item.status for item in Outbox(stores.outbox_db).items()}
+
+
+def mail_keys(stores: Stores) -> list[str]:
+    return sorted(item.idempotency_key for item in MailOutbox(stores.mail_outbox_db).items())
+
+
+def sink_recipients(stores: Stores) -> list[str]:
+    return sorted(message["To"] for message in mailbox.Maildir(stores.mail_sink_dir))
+
+
+def rated_conversations(stores: Stores) -> list[str]:
+    with sqlite3.connect(stores.feedback_db) as db:
+        return sorted(row[0] for row in db.execute(
+            "SELECT conversation_id FROM conversation_ratings UNION ALL"
+            " SELECT conversation_id FROM article_feedback"))
 
 
 # --- retention ----------------------------------------------------------------------------------
@@ -144,6 +191,12 @@ def test_purge_deletes_what_is_older_than_the_days_and_keeps_the_rest(stores):
     }
     assert result.outbox_items == [OLD_TICKET["id"]]
     assert result.undelivered_kept == [PENDING_TICKET["id"]]
+    # E-mails sent long ago go, one never sent stays; so do the sink's and the widget's old ones.
+    assert mail_keys(stores) == ["old-unsent", "other-reply"]
+    assert (result.mails, result.unsent_mails_kept) == (1, 1)
+    assert sink_recipients(stores) == [OTHER] and result.sink_messages == 1
+    assert rated_conversations(stores) == ["other-customer"] and result.feedback == 1
+    assert "Kept 1 e-mail in the mail outbox: not sent yet" in result.report()
 
 
 def test_after_a_purge_rasa_and_the_inbox_still_read_the_recent_session(stores):
@@ -254,7 +307,8 @@ def test_export_writes_every_ticket_outbox_item_and_conversation_of_the_customer
 def test_an_address_that_only_contains_the_customers_is_not_theirs(stores):
     assert "look-alike" not in customer_data(stores, CUSTOMER).sender_ids
     assert customer_data(stores, "nobody@example.com").summary() == (
-        "0 tickets, 0 outbox items and 0 conversations of nobody@example.com"
+        "0 tickets, 0 outbox items, 0 conversations, 0 e-mails and 0 feedback answers"
+        " of nobody@example.com"
     )
 
 
@@ -265,10 +319,14 @@ def test_forget_deletes_the_customer_everywhere_and_leaves_the_others(stores):
     assert set(senders(stores)) == {"other-customer", "look-alike"}
     assert ticket_ids(stores) == [RECENT_TICKET["id"]]
     assert set(outbox_references(stores)) == {RECENT_TICKET["id"], PENDING_TICKET["id"]}
-    assert customer_data(stores, CUSTOMER).summary().startswith("0 tickets, 0 outbox items and 0")
+    assert mail_keys(stores) == ["other-reply"]
+    assert sink_recipients(stores) == [OTHER]
+    assert rated_conversations(stores) == ["other-customer"]
+    assert customer_data(stores, CUSTOMER).summary().startswith(
+        "0 tickets, 0 outbox items, 0 conversations, 0 e-mails and 0 feedback answers")
     # Overwritten in the files, not only unlinked, and gone from the search index's words too:
     # nothing can be read back from the disk.
-    for path in (stores.ticket_db, stores.outbox_db):
+    for path in (stores.ticket_db, stores.outbox_db, stores.mail_outbox_db, stores.feedback_db):
         assert b"kunde" not in path.read_bytes().lower(), path.name
     for said in (b"write to Kunde@Webshop.dk", b"VAT differs in Dinero", b"old-customer"):
         assert said not in stores.tracker_db.read_bytes()
@@ -284,7 +342,8 @@ def test_forget_asks_first_and_deletes_nothing_unless_told_yes(stores, monkeypat
     assert "Nothing deleted." in capsys.readouterr().out
     monkeypatch.setattr("builtins.input", lambda prompt: "yes")
     assert main(["forget", "--email", CUSTOMER], stores) == 0
-    assert "Deleted 2 tickets, 1 outbox item and 2 conversations" in capsys.readouterr().out
+    assert ("Deleted 2 tickets, 1 outbox item, 2 conversations, 3 e-mails and 1 feedback answer"
+            in capsys.readouterr().out)
     assert "old-customer" not in senders(stores)
 
 
