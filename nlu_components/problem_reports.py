@@ -1,0 +1,68 @@
+"""Take a message the model half-believes is a problem report for one, when it names a known
+kind of problem.
+
+The intent model is unsure about problem reports written as a bare symptom ("the variants
+without a sku wont transfer"): report_problem comes first, but below the fallback threshold, and
+the message would be answered as not understood. When report_problem is the model's best guess
+and the problem catalogue (support_core/problems.py) recognises the kind of problem in the text,
+the two together are enough: the customer gets the self-help for that kind of problem.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from support_core.problems import OTHER, PROBLEM_INTENT, problem_for
+
+
+def best_guess(ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The model's most likely intent other than the fallback, if any."""
+    return next((item for item in ranking
+                 if item.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME), None)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class ProblemReportRecogniser(GraphComponent, IntentClassifier):
+    """Turns a fallback back into report_problem when the catalogue knows the problem."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Below this the model's guess is too weak, whatever the words.
+        return {"min_confidence": 0.35}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.min_confidence = float({**self.get_default_config(), **config}["min_confidence"])
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ProblemReportRecogniser:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                continue
+            guess = best_guess(message.get(INTENT_RANKING_KEY) or [])
+            if (guess is None or guess[INTENT_NAME_KEY] != PROBLEM_INTENT
+                    or guess[PREDICTED_CONFIDENCE_KEY] < self.min_confidence
+                    or problem_for(message.get(TEXT) or "").category == OTHER):
+                continue
+            message.set(INTENT, dict(guess), add_to_output=True)
+        return messages

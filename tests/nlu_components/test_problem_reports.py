@@ -1,0 +1,46 @@
+"""A fallback whose best guess is a problem report of a known kind is a problem report."""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.problem_reports import ProblemReportRecogniser
+
+
+def parsed(text: str, *ranking: tuple[str, float]) -> Message:
+    """A message as the FallbackClassifier leaves it: nlu_fallback, then the model's ranking."""
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    fallback = {"name": "nlu_fallback", "confidence": 0.55}
+    return Message(data={"text": text, "intent": fallback, "intent_ranking": [fallback, *items]})
+
+
+def recognised(message: Message) -> str:
+    return ProblemReportRecogniser({}).process([message])[0].get("intent")["name"]
+
+
+@pytest.mark.parametrize("text", [
+    "the variants without a sku wont transfer, only the main products do",
+    "klarna orders go into e-conomic as unpaid",
+    "varerne bliver ikke oprettet i dinero",
+])
+def test_a_known_kind_of_problem_with_report_problem_first_is_a_problem_report(text):
+    message = parsed(text, ("report_problem", 0.5), ("ask_howto", 0.4))
+    assert recognised(message) == "report_problem"
+    assert message.get("intent")["confidence"] == 0.5
+
+
+def test_words_the_catalogue_does_not_know_stay_not_understood():
+    assert recognised(parsed("purple monkey dishwasher", ("report_problem", 0.5))) == "nlu_fallback"
+
+
+def test_another_best_guess_or_a_weak_one_stays_not_understood():
+    orders = "order 1043 did not arrive in e-conomic"
+    assert recognised(parsed(orders, ("ask_howto", 0.5), ("report_problem", 0.4))) == "nlu_fallback"
+    assert recognised(parsed(orders, ("report_problem", 0.3), ("ask_howto", 0.2))) == "nlu_fallback"
+
+
+def test_a_confident_intent_is_left_alone():
+    message = Message(data={"text": "how do i book orders in e-conomic",
+                            "intent": {"name": "ask_howto", "confidence": 0.8},
+                            "intent_ranking": [{"name": "ask_howto", "confidence": 0.8}]})
+    assert recognised(message) == "ask_howto"
