@@ -3,9 +3,10 @@ until the server takes it, across restarts; the same kind of outbox as the ticke
 (actions/outbox.py), whose claim, backoff and worker it shares.
 
 Enqueueing is idempotent on the message's key, so a replayed hand-off or a form sent twice
-stores one message. An SMTP server that is down or refuses us for now (a 4xx, a login that
-fails) only delays a message: it is retried with backoff. A message the server refuses for
-good (5xx for its recipient or content) is kept as failed, with the server's answer.
+stores one message. An SMTP server that is down, refuses us for now (a 4xx) or refuses our
+configuration (a 5xx at connect, to EHLO, STARTTLS, the login or our sender) only delays the
+messages: the round ends and they are retried with backoff. Only a message the server refuses
+for good for itself (5xx for its recipient or content) is kept as failed, with the answer.
 """
 
 from __future__ import annotations
@@ -240,8 +241,9 @@ class MailOutbox:
     ) -> list[DeliveryResult]:
         """Send every message that is due, oldest first, and record each outcome.
 
-        A failure that is not for good ends the round: the server is down or refuses us for
-        now, so the other messages wait for the next round instead of each spending a timeout.
+        A failure that is not for good for this one message ends the round: the server is down
+        or refuses us, so the other messages wait for the next round instead of each spending a
+        timeout or being failed for the server's fault.
         """
         results: list[DeliveryResult] = []
         while len(results) < limit:
