@@ -10,6 +10,15 @@ from email.message import EmailMessage
 from actions.helpdesk.base import DeliveryResult, Outcome
 from bot.config import Settings
 
+#: Replies one session waits for at most, each up to the timeout: the greeting, EHLO, STARTTLS,
+#: its TLS handshake, EHLO again, two for AUTH, MAIL, RCPT, DATA, the message and QUIT.
+SESSION_REPLIES = 12
+
+
+def longest_session_seconds(timeout_seconds: float) -> float:
+    """The longest one SMTP session can take with this timeout per reply."""
+    return SESSION_REPLIES * timeout_seconds
+
 
 def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
