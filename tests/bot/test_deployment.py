@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.deployment import development_warning, refuse_unsafe_production, unsafe_settings
+from bot.supervisor import private_settings, service_environment
 
 LONG = "x" * 40
 
@@ -68,6 +69,19 @@ def test_every_development_default_is_listed():
 def test_one_unsafe_setting_is_named(change, problem):
     problems = unsafe_settings(replace(production_ready(), **change))
     assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_private_assistants_send_to_their_sink_without_the_callers_smtp_login(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("IEX_SMTP_STARTTLS", "1")
+    monkeypatch.setenv("IEX_SMTP_USERNAME", "support@iex.dk")
+    monkeypatch.setenv("IEX_SMTP_PASSWORD", "the real password")
+    for variable, value in service_environment(private_settings(tmp_path)).items():
+        monkeypatch.setenv(variable, value)
+    child = load_settings()  # what every service of the private assistant reads
+    assert child.mail_sink
+    assert (child.smtp_starttls, child.smtp_username, child.smtp_password) == (False, "", "")
 
 
 def test_production_refuses_to_start_and_names_every_problem():
