@@ -65,10 +65,20 @@ def test_every_development_default_is_listed():
     ({"inbox_secret_key": "short"}, "IEX_INBOX_SECRET_KEY is shorter than 32 characters"),
     ({"inbox_secret_key": ""}, "IEX_INBOX_SECRET_KEY is not set"),
     ({"inbox_secure_cookies": False}, "IEX_INBOX_SECURE_COOKIES is off"),
+    # The password and every customer e-mail would cross the network in clear.
+    ({"smtp_username": "support@iex.dk", "smtp_password": "p"},
+     "IEX_SMTP_USERNAME is set but IEX_SMTP_STARTTLS is off"),
 ])
 def test_one_unsafe_setting_is_named(change, problem):
     problems = unsafe_settings(replace(production_ready(), **change))
     assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_an_smtp_login_over_starttls_is_safe():
+    settings = replace(
+        production_ready(), smtp_starttls=True, smtp_username="support@iex.dk", smtp_password="p"
+    )
+    assert unsafe_settings(settings) == []
 
 
 def test_private_assistants_send_to_their_sink_without_the_callers_smtp_login(
