@@ -62,6 +62,11 @@ def unsafe_settings(settings: Settings) -> list[str]:
             "IEX_MAIL_SINK is on (customer e-mails would go to the development mail sink, not to"
             " customers: set IEX_SMTP_HOST)"
         )
+    if settings.smtp_username and not settings.smtp_starttls:
+        problems.append(
+            "IEX_SMTP_USERNAME is set but IEX_SMTP_STARTTLS is off (the SMTP password and the"
+            " customer e-mails would cross the network unencrypted)"
+        )
     return problems
 
 

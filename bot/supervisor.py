@@ -89,7 +89,7 @@ class Service:
 
 def service_environment(settings: Settings) -> dict[str, str]:
     """Environment every child needs: ports, state folder and the values endpoints.yml reads."""
-    return {
+    environment = {
         "IEX_STATE_DIR": str(settings.state_dir),
         "IEX_ACTION_SERVER_URL": f"http://localhost:{settings.action_port}/webhook",
         "IEX_ACTION_SECRET": settings.action_secret,
@@ -104,6 +104,11 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_SMTP_PORT": str(settings.smtp_port),
         "IEX_MAIL_SINK": "1" if settings.mail_sink else "0",
     }
+    if settings.mail_sink:
+        # The sink offers neither STARTTLS nor a login: a real server's, from the caller's shell,
+        # would make every e-mail fail (and send its password to the sink).
+        environment |= {"IEX_SMTP_STARTTLS": "0", "IEX_SMTP_USERNAME": "", "IEX_SMTP_PASSWORD": ""}
+    return environment
 
 
 def local_address(host: str) -> str:

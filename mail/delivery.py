@@ -15,10 +15,15 @@ from functools import lru_cache
 from actions import config
 from bot.config import Settings, load_settings
 from bot.deployment import refuse_unsafe_production
+from bot.supervisor import STOP_TIMEOUT_SECONDS
 from mail.outbox import MailOutbox
 from mail.smtp import SmtpSender
 
 logger = logging.getLogger(__name__)
+
+#: How long a stop waits for the message being sent: less than the supervisor waits before it
+#: kills the worker, so the worker ends by itself (a message cut off is sent again later).
+STOP_WAIT_SECONDS = STOP_TIMEOUT_SECONDS - 5
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +35,8 @@ def mail_settings() -> Settings:
 @lru_cache(maxsize=1)
 def mail_outbox() -> MailOutbox:
     """The mail outbox of this process, on the configured SQLite file."""
-    return MailOutbox(mail_settings().mail_outbox_db)
+    settings = mail_settings()
+    return MailOutbox(settings.mail_outbox_db, smtp_timeout_seconds=settings.smtp_timeout_seconds)
 
 
 def run_worker() -> None:
@@ -50,7 +56,7 @@ def run_worker() -> None:
         settings.smtp_port,
     )
     stopped.wait()
-    worker.stop(timeout=settings.smtp_timeout_seconds * 4 + 5)
+    worker.stop(timeout=STOP_WAIT_SECONDS)
     logger.info("mail worker stopped; %s", mail_outbox().counts())
 
 

@@ -3,9 +3,10 @@ until the server takes it, across restarts; the same kind of outbox as the ticke
 (actions/outbox.py), whose claim, backoff and worker it shares.
 
 Enqueueing is idempotent on the message's key, so a replayed hand-off or a form sent twice
-stores one message. An SMTP server that is down or refuses us for now (a 4xx, a login that
-fails) only delays a message: it is retried with backoff. A message the server refuses for
-good (5xx for its recipient or content) is kept as failed, with the server's answer.
+stores one message. An SMTP server that is down, refuses us for now (a 4xx) or refuses our
+configuration (a 5xx at connect, to EHLO, STARTTLS, the login or our sender) only delays the
+messages: the round ends and they are retried with backoff. Only a message the server refuses
+for good for itself (5xx for its recipient or content) is kept as failed, with the answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import email
 import email.policy
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -33,6 +35,8 @@ from actions.outbox import (
     retry_delay,
     seconds_of,
 )
+from bot.config import Settings
+from mail.smtp import longest_session_seconds
 from storage import sqlite
 
 logger = logging.getLogger(__name__)
@@ -61,6 +65,9 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
 CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS mail_outbox_reference ON mail_outbox (reference, created_at);
 """
+
+#: Seconds a claim outlasts the longest SMTP session (recording the outcome, a slow disk).
+LEASE_MARGIN_SECONDS = 30.0
 
 #: Sends one message and says how it went (mail/smtp.py's SmtpSender); never raises.
 Sender = Callable[[EmailMessage], DeliveryResult]
@@ -110,14 +117,14 @@ class MailOutbox:
         clock: Callable[[], float] = time.time,
         retry_base: float = config.RETRY_BASE_SECONDS,
         retry_cap: float = config.RETRY_CAP_SECONDS,
-        lease_seconds: float = 60.0,
+        smtp_timeout_seconds: float = Settings.smtp_timeout_seconds,
     ):
         self.path = Path(db_path)
         self.clock = clock
         self.retry_base = retry_base
         self.retry_cap = retry_cap
-        #: Must outlast one SMTP session (connect, STARTTLS, login, send, each with a timeout).
-        self.lease_seconds = lease_seconds
+        # A claim must outlast the longest SMTP session, or a second worker sends it again.
+        self.lease_seconds = longest_session_seconds(smtp_timeout_seconds) + LEASE_MARGIN_SECONDS
         sqlite.create_database(self.path, _SCHEMA)
 
     def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -236,15 +243,21 @@ class MailOutbox:
             )
 
     def deliver_due(
-        self, send: Sender, now: float | datetime | None = None, limit: int = 100
+        self,
+        send: Sender,
+        now: float | datetime | None = None,
+        limit: int = 100,
+        stopping: threading.Event | None = None,
     ) -> list[DeliveryResult]:
         """Send every message that is due, oldest first, and record each outcome.
 
-        A failure that is not for good ends the round: the server is down or refuses us for
-        now, so the other messages wait for the next round instead of each spending a timeout.
+        A failure that is not for good for this one message ends the round: the server is down
+        or refuses us, so the other messages wait for the next round instead of each spending a
+        timeout or being failed for the server's fault. Once ``stopping`` is set the round ends
+        after the message being sent.
         """
         results: list[DeliveryResult] = []
-        while len(results) < limit:
+        while len(results) < limit and not (stopping and stopping.is_set()):
             moment = seconds_of(now, self.clock)
             claimed = claim_next_due(self.path, "mail_outbox", moment, self.lease_seconds)
             if claimed is None:
@@ -267,8 +280,23 @@ class MailOutbox:
 
     def start_background_worker(
         self, send: Sender, interval: float = config.OUTBOX_INTERVAL_SECONDS
-    ) -> BackgroundWorker:
+    ) -> MailWorker:
         """Start a daemon thread that sends due messages now and then every ``interval`` s."""
-        worker = BackgroundWorker("mail outbox", lambda: self.deliver_due(send), interval)
+        worker = MailWorker(self, send, interval)
         worker.start()
         return worker
+
+
+class MailWorker(BackgroundWorker):
+    """The mail outbox's worker thread; stop() ends its round after the message being sent."""
+
+    def __init__(self, outbox: MailOutbox, send: Sender, interval: float):
+        self.stopping = threading.Event()
+        super().__init__(
+            "mail outbox", lambda: outbox.deliver_due(send, stopping=self.stopping), interval
+        )
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to finish after the current message and wait up to ``timeout`` s."""
+        self.stopping.set()
+        super().stop(timeout)

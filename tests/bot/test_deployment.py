@@ -7,6 +7,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.deployment import development_warning, refuse_unsafe_production, unsafe_settings
+from bot.supervisor import private_settings, service_environment
 
 LONG = "x" * 40
 
@@ -64,10 +65,33 @@ def test_every_development_default_is_listed():
     ({"inbox_secret_key": "short"}, "IEX_INBOX_SECRET_KEY is shorter than 32 characters"),
     ({"inbox_secret_key": ""}, "IEX_INBOX_SECRET_KEY is not set"),
     ({"inbox_secure_cookies": False}, "IEX_INBOX_SECURE_COOKIES is off"),
+    # The password and every customer e-mail would cross the network in clear.
+    ({"smtp_username": "support@iex.dk", "smtp_password": "p"},
+     "IEX_SMTP_USERNAME is set but IEX_SMTP_STARTTLS is off"),
 ])
 def test_one_unsafe_setting_is_named(change, problem):
     problems = unsafe_settings(replace(production_ready(), **change))
     assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+def test_an_smtp_login_over_starttls_is_safe():
+    settings = replace(
+        production_ready(), smtp_starttls=True, smtp_username="support@iex.dk", smtp_password="p"
+    )
+    assert unsafe_settings(settings) == []
+
+
+def test_private_assistants_send_to_their_sink_without_the_callers_smtp_login(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("IEX_SMTP_STARTTLS", "1")
+    monkeypatch.setenv("IEX_SMTP_USERNAME", "support@iex.dk")
+    monkeypatch.setenv("IEX_SMTP_PASSWORD", "the real password")
+    for variable, value in service_environment(private_settings(tmp_path)).items():
+        monkeypatch.setenv(variable, value)
+    child = load_settings()  # what every service of the private assistant reads
+    assert child.mail_sink
+    assert (child.smtp_starttls, child.smtp_username, child.smtp_password) == (False, "", "")
 
 
 def test_production_refuses_to_start_and_names_every_problem():

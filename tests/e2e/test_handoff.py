@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from actions.outbox import DELIVERED, FAILED
 from bot.supervisor import wait_until_ready
 from evaluation.moves import last_turn
 from mail.outbox import MailOutbox
@@ -27,15 +28,19 @@ def wait_for_ticket(assistant, reference: str, timeout: float = 60) -> dict:
 
 
 def wait_for_mail(assistant, reference: str, timeout: float = 60) -> list:
-    """The messages about the ticket that the development mail sink received, once there are."""
+    """The messages about the ticket that the development mail sink received, counted once the
+    mail outbox says every e-mail about it is delivered (so a copy sent again is counted too)."""
+    outbox = MailOutbox(assistant.settings.mail_outbox_db)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = [message for message in received_messages(assistant.settings.mail_sink_dir)
-                 if reference in message.subject]
-        if found:
-            return found
+        items = outbox.items(reference=reference)
+        if items and all(item.status == DELIVERED for item in items):
+            return [message for message in received_messages(assistant.settings.mail_sink_dir)
+                    if reference in message.subject]
+        if any(item.status == FAILED for item in items):
+            raise AssertionError(f"an e-mail about {reference} failed: {items}")
         time.sleep(0.5)
-    raise AssertionError(f"no e-mail about {reference} reached the mail sink")
+    raise AssertionError(f"the e-mails about {reference} were not all sent: {items}")
 
 
 def reference_in(messages: list[dict]) -> str:

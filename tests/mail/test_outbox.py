@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from actions.helpdesk.base import DeliveryResult, Outcome
 from actions.outbox import DELIVERED, FAILED, PENDING
 from mail.outbox import CONFIRMATION, REPLY, CustomerMail, MailOutbox
+from mail.smtp import longest_session_seconds
 
 
 class Clock:
@@ -135,3 +137,31 @@ def test_messages_of_one_ticket_are_listed_oldest_first(outbox, clock):
         REPLY,
     ]
     assert outbox.items(reference="IEX-20990101-XXXX") == []
+
+
+def test_a_claim_outlasts_the_longest_smtp_session(tmp_path):
+    # Else a second worker claims the message mid-session and sends it again.
+    outbox = MailOutbox(tmp_path / "mail_outbox.db", smtp_timeout_seconds=30)
+    assert outbox.lease_seconds > longest_session_seconds(30) >= 8 * 30
+
+
+def test_a_stop_ends_the_round_after_the_message_being_sent(outbox):
+    for number in range(3):
+        outbox.enqueue(mail(f"reply:k{number}", REPLY))
+    started, release = threading.Event(), threading.Event()
+
+    def slow_server(message: EmailMessage) -> DeliveryResult:
+        started.set()
+        release.wait(5)
+        return DeliveryResult(Outcome.DELIVERED)
+
+    worker = outbox.start_background_worker(slow_server, interval=60)
+    assert started.wait(5)
+    stopper = threading.Thread(target=worker.stop, args=(5,))
+    stopper.start()
+    while not worker.stopping.is_set():
+        pass  # stop() sets the flag before it waits
+    release.set()
+    stopper.join()
+    assert not worker.alive
+    assert [item.status for item in outbox.items()] == [DELIVERED, PENDING, PENDING]
