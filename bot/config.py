@@ -5,10 +5,13 @@ Every setting has a default that works on a fresh clone (``make run``); the READ
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Characters by which Sanic-CORS (Rasa's --cors) takes an allowed origin for a regular expression.
+_REGEX_CHARACTERS = ("*", "\\", "]", "?")
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,23 @@ class Settings:
         return self.allowed_origins or (
             f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}",
         )
+
+    def allows_origin(self, origin: str) -> bool:
+        """Whether pages of this origin may call Rasa, and read the widget's endpoints.
+
+        Read as Rasa's --cors (Sanic-CORS) reads site_origins, so both agree: "*" allows any, a
+        value with * \\ ] or ? is a regular expression, any other is the origin itself; case does
+        not matter. Unlike Sanic-CORS, an expression must match the whole origin, not its start.
+        """
+        for allowed in self.site_origins:
+            if allowed == "*":
+                return True
+            if any(character in allowed for character in _REGEX_CHARACTERS):
+                if re.fullmatch(allowed, origin, flags=re.IGNORECASE):
+                    return True
+            elif origin.lower() == allowed.lower():
+                return True
+        return False
 
     @property
     def mail_outbox_db(self) -> Path:

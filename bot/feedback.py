@@ -239,7 +239,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @blueprint.route("/widget/feedback", methods=["OPTIONS"])
     async def preflight(request: Request) -> HTTPResponse:
         headers = cross_origin_headers(request, settings)
-        if headers:
+        if "Access-Control-Allow-Origin" in headers:
             headers.update(
                 {
                     "Access-Control-Allow-Methods": "POST",

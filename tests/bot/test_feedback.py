@@ -149,6 +149,28 @@ def test_unreadable_json_and_a_large_body_are_refused(client):
     assert response.status == 413
 
 
+def test_feedback_reads_allowed_origins_as_rasas_cors_does(tmp_path):
+    settings = Settings(
+        state_dir=tmp_path,
+        conversation_secret=SECRET,
+        allowed_origins=(r"http://(localhost|127\.0\.0\.1):\d+\Z",),
+    )
+    client = create_app(settings).test_client
+    body = {"conversation_id": new_conversation_id(SECRET), "kind": "article_opened", "slug": SLUG}
+
+    _, allowed = client.post(
+        "/widget/feedback", json=body, headers={"Origin": "http://localhost:41234"}
+    )
+    _, refused = client.post(
+        "/widget/feedback", json=body, headers={"Origin": "https://evil.example"}
+    )
+
+    assert allowed.status == 201
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:41234"
+    assert "access-control-allow-origin" not in refused.headers
+    assert refused.headers["vary"] == "Origin"
+
+
 def test_feedback_outside_the_period_is_not_counted(settings):
     store = FeedbackStore(settings.feedback_db)
     store.rate(new_conversation_id(SECRET), 1, "", "solved")
