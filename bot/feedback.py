@@ -10,6 +10,7 @@ The inbox's analytics read the figures with ``feedback_figures``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -200,10 +201,22 @@ def _article_slug(body: dict[str, Any], knowledge_base: KnowledgeBase) -> str:
     return slug
 
 
+def _is_valid_unicode(body: dict[str, Any]) -> bool:
+    """Whether all text in the body is valid Unicode: JSON lets through lone surrogates
+    ("\\ud800") that neither SQLite nor the conversation-id check can encode."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secret: str) -> None:
     """Check one feedback body from the widget and store it; InvalidFeedback says what is wrong."""
     if not isinstance(body, dict):
         raise InvalidFeedback("The body must be a JSON object.")
+    if not _is_valid_unicode(body):
+        raise InvalidFeedback("The body's text must be valid Unicode (no lone surrogates).")
     conversation_id = body.get("conversation_id")
     if not is_issued(conversation_id, secret):
         raise InvalidFeedback("conversation_id must be the id the chat issued.")
@@ -217,7 +230,7 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
         store.article_helped(conversation_id, _article_slug(body, knowledge_base), helped)
     elif kind == "rating":
         rating, comment, outcome = body.get("rating"), body.get("comment", ""), body.get("outcome")
-        if isinstance(rating, bool) or rating not in RATINGS:
+        if type(rating) is not int or rating not in RATINGS:  # not True, not 5.0
             raise InvalidFeedback("rating must be a whole number from 1 to 5.")
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT_LENGTH:
             raise InvalidFeedback(
@@ -254,7 +267,10 @@ def create_blueprint(settings: Settings) -> Blueprint:
         headers = cross_origin_headers(request, settings)
         if len(request.body) > MAX_BODY_BYTES:
             return response.json(
-                {"error": "too_large", "message": "The body is too large."},
+                {
+                    "error": "too_large",
+                    "message": f"The body is larger than the {MAX_BODY_BYTES} bytes accepted.",
+                },
                 status=413,
                 headers=headers,
             )

@@ -99,6 +99,9 @@ REFUSED = [
     ({"kind": "shout"}, "kind must be"),
     ({"kind": "rating", "rating": 6, "outcome": "ticket"}, "1 to 5"),
     ({"kind": "rating", "rating": True, "outcome": "ticket"}, "1 to 5"),
+    ({"kind": "rating", "rating": 5.0, "outcome": "ticket"}, "whole number"),
+    ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "\ud800"}, "Unicode"),
+    ({"kind": "article_opened", "slug": "\udcff"}, "Unicode"),
     ({"kind": "rating", "rating": 3, "outcome": "bored"}, "outcome"),
     ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "x" * 1001}, "comment"),
     ({"kind": "article_opened", "slug": "no-such-article"}, "slug"),
@@ -125,6 +128,7 @@ def test_a_bad_body_is_refused_with_400_and_says_why(client, settings, body, say
             "rating": 5,
             "outcome": "ticket",
         },
+        {"conversation_id": "web-\ud800.signature", "kind": "article_opened", "slug": SLUG},
         {
             "conversation_id": new_conversation_id("another-secret"),
             "kind": "rating",
@@ -137,7 +141,7 @@ def test_feedback_needs_a_conversation_id_the_chat_issued(client, body):
     response = post(client, body)
     assert response.status == 400
     message = response.json["message"]
-    assert "JSON object" in message or "conversation_id" in message
+    assert "JSON object" in message or "conversation_id" in message or "Unicode" in message
 
 
 def test_unreadable_json_and_a_large_body_are_refused(client):
@@ -147,6 +151,7 @@ def test_unreadable_json_and_a_large_body_are_refused(client):
     assert response.status == 400
     _, response = client.post("/widget/feedback", content=b"x" * 5000)
     assert response.status == 413
+    assert "4096 bytes" in response.json["message"]
 
 
 def test_feedback_reads_allowed_origins_as_rasas_cors_does(tmp_path):
