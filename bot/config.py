@@ -70,6 +70,11 @@ class Settings:
     outbox_path: Path | None = None
     #: Largest request body the chat channel reads, in bytes; larger ones are refused unread.
     max_request_bytes: int = 65536
+    #: Largest request body the web app reads, in bytes; larger ones are refused unread (413).
+    #: The ticket API needs the most: a ticket's transcript may hold 500 turns of 10,000
+    #: characters (tickets/ticket.schema.json); the inbox's forms and the widget's feedback are
+    #: far smaller.
+    max_web_request_bytes: int = 8 * 1024 * 1024
     #: Where the chat's rate-limit counts live: memory:// (per process) or e.g. redis://host:6379.
     rate_limit_storage: str = "memory://"
     #: Messages one conversation may send, and all conversations of one client address.
@@ -224,6 +229,9 @@ def load_settings() -> Settings:
         web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
         outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
         max_request_bytes=int(os.environ.get("IEX_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+        max_web_request_bytes=int(
+            os.environ.get("IEX_MAX_WEB_REQUEST_BYTES", defaults.max_web_request_bytes)
+        ),
         rate_limit_storage=os.environ.get("IEX_RATE_LIMIT_STORAGE", defaults.rate_limit_storage),
         message_rate_per_conversation=os.environ.get(
             "IEX_RATE_LIMIT_CONVERSATION", defaults.message_rate_per_conversation
