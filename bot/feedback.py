@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +163,15 @@ class FeedbackFigures:
 SHOWN_COMMENTS = 5
 
 
+@lru_cache(maxsize=4)
+def feedback_store_for(path: Path) -> FeedbackStore:
+    """The feedback store of a file, its schema run once per process (endpoint and analytics)."""
+    return FeedbackStore(path)
+
+
 def feedback_figures(settings: Settings, start: datetime, end: datetime) -> FeedbackFigures:
     """The ratings distribution and average, and per article (by title) opened / helped / not."""
-    store = FeedbackStore(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_db)
     ratings = store.ratings(start, end)
     values = [row["rating"] for row in ratings]
     knowledge_base = knowledge_base_for(settings.articles_dir)
@@ -246,7 +253,7 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
 def create_blueprint(settings: Settings) -> Blueprint:
     """POST /widget/feedback: the widget's article feedback and conversation ratings."""
     blueprint = Blueprint("feedback")
-    store = FeedbackStore(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_db)
     knowledge_base = knowledge_base_for(settings.articles_dir)
 
     @blueprint.route("/widget/feedback", methods=["OPTIONS"])

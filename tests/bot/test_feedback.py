@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot import feedback
 from bot.app import create_app
 from bot.config import Settings
 from bot.conversation_ids import new_conversation_id
@@ -174,6 +175,21 @@ def test_feedback_reads_allowed_origins_as_rasas_cors_does(tmp_path):
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:41234"
     assert "access-control-allow-origin" not in refused.headers
     assert refused.headers["vary"] == "Origin"
+
+
+def test_the_analytics_open_the_feedback_store_once(settings, monkeypatch):
+    schemas_run = []
+    create_database = feedback.sqlite.create_database
+    monkeypatch.setattr(
+        feedback.sqlite,
+        "create_database",
+        lambda *args: schemas_run.append(args) or create_database(*args),
+    )
+
+    for _ in range(3):
+        feedback_figures(settings, *this_period())
+
+    assert len(schemas_run) == 1
 
 
 def test_feedback_outside_the_period_is_not_counted(settings):
