@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from actions.articles import KnowledgeBase
 from actions.response_time import answer_due
+from bot.help_pages import knowledge_base_for
 from bot.inbox.labels import ArticleTitles, category_label
 from bot.inbox.queue import DUE_TODAY, OVERDUE, due_date, due_state
 from bot.ticket_store import TicketFilter, TicketStore, likely_duplicate_of
@@ -105,6 +107,21 @@ def test_articles_are_named_by_their_title(tmp_path):
 
     assert known.title == "Which order states are transferred"
     assert gone.title is None and gone.url == "https://support.iex.dk/en/gone"
+
+
+def test_article_titles_share_the_help_pages_knowledge_base(tmp_path, monkeypatch):
+    loaded = []
+    original_init = KnowledgeBase.__init__
+    monkeypatch.setattr(
+        KnowledgeBase,
+        "__init__",
+        lambda self, *args, **kwargs: loaded.append(args) or original_init(self, *args, **kwargs),
+    )
+    knowledge_base_for(tmp_path)  # as the help pages and the feedback load it
+
+    ArticleTitles(tmp_path).reference(ORDER_STATES_URL)
+
+    assert len(loaded) == 1
 
 
 # --- the store: assignment, history, customers, migration ----------------------------------------
