@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from itertools import count
 
-from sanic import Sanic
+from sanic import Request, Sanic, response
+from sanic.exceptions import PayloadTooLarge
+from sanic.response import HTTPResponse
 
 from bot import chat, feedback, help_pages, inbox, ticket_api
 from bot.config import Settings, load_settings
@@ -22,6 +24,16 @@ def create_app(settings: Settings | None = None) -> Sanic:
     app.ctx.settings = settings
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.PROXIES_COUNT = settings.web_proxies_count
+    app.config.REQUEST_MAX_SIZE = settings.max_web_request_bytes  # Sanic's default: 100 MB
+
+    @app.exception(PayloadTooLarge)
+    async def too_large(request: Request, error: PayloadTooLarge) -> HTTPResponse:
+        limit = settings.max_web_request_bytes
+        message = f"The request body is larger than the {limit} bytes accepted."
+        if not str(error).startswith("Request body"):  # Sanic's limit on the request's headers
+            message = str(error)
+        return response.json({"error": "too_large", "message": message}, status=413)
+
     for surface in (chat, help_pages, feedback, ticket_api, inbox):
         app.blueprint(surface.create_blueprint(settings))
     app.on_request(refuse_null_characters)

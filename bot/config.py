@@ -5,10 +5,13 @@ Every setting has a default that works on a fresh clone (``make run``); the READ
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Characters by which Sanic-CORS (Rasa's --cors) takes an allowed origin for a regular expression.
+_REGEX_CHARACTERS = ("*", "\\", "]", "?")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class Settings:
     outbox_path: Path | None = None
     #: Largest request body the chat channel reads, in bytes; larger ones are refused unread.
     max_request_bytes: int = 65536
+    #: Largest request body the web app reads, in bytes; larger ones are refused unread (413).
+    #: The ticket API needs the most: a ticket's transcript may hold 500 turns of 10,000
+    #: characters (tickets/ticket.schema.json); the inbox's forms and the widget's feedback are
+    #: far smaller.
+    max_web_request_bytes: int = 8 * 1024 * 1024
     #: Where the chat's rate-limit counts live: memory:// (per process) or e.g. redis://host:6379.
     rate_limit_storage: str = "memory://"
     #: Messages one conversation may send, and all conversations of one client address.
@@ -128,6 +136,23 @@ class Settings:
         return self.allowed_origins or (
             f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}",
         )
+
+    def allows_origin(self, origin: str) -> bool:
+        """Whether pages of this origin may call Rasa, and read the widget's endpoints.
+
+        Read as Rasa's --cors (Sanic-CORS) reads site_origins, so both agree: "*" allows any, a
+        value with * \\ ] or ? is a regular expression, any other is the origin itself; case does
+        not matter. Unlike Sanic-CORS, an expression must match the whole origin, not its start.
+        """
+        for allowed in self.site_origins:
+            if allowed == "*":
+                return True
+            if any(character in allowed for character in _REGEX_CHARACTERS):
+                if re.fullmatch(allowed, origin, flags=re.IGNORECASE):
+                    return True
+            elif origin.lower() == allowed.lower():
+                return True
+        return False
 
     @property
     def mail_outbox_db(self) -> Path:
@@ -204,6 +229,9 @@ def load_settings() -> Settings:
         web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
         outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
         max_request_bytes=int(os.environ.get("IEX_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+        max_web_request_bytes=int(
+            os.environ.get("IEX_MAX_WEB_REQUEST_BYTES", defaults.max_web_request_bytes)
+        ),
         rate_limit_storage=os.environ.get("IEX_RATE_LIMIT_STORAGE", defaults.rate_limit_storage),
         message_rate_per_conversation=os.environ.get(
             "IEX_RATE_LIMIT_CONVERSATION", defaults.message_rate_per_conversation

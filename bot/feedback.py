@@ -10,8 +10,10 @@ The inbox's analytics read the figures with ``feedback_figures``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +163,15 @@ class FeedbackFigures:
 SHOWN_COMMENTS = 5
 
 
+@lru_cache(maxsize=4)
+def feedback_store_for(path: Path) -> FeedbackStore:
+    """The feedback store of a file, its schema run once per process (endpoint and analytics)."""
+    return FeedbackStore(path)
+
+
 def feedback_figures(settings: Settings, start: datetime, end: datetime) -> FeedbackFigures:
     """The ratings distribution and average, and per article (by title) opened / helped / not."""
-    store = FeedbackStore(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_db)
     ratings = store.ratings(start, end)
     values = [row["rating"] for row in ratings]
     knowledge_base = knowledge_base_for(settings.articles_dir)
@@ -200,10 +208,22 @@ def _article_slug(body: dict[str, Any], knowledge_base: KnowledgeBase) -> str:
     return slug
 
 
+def _is_valid_unicode(body: dict[str, Any]) -> bool:
+    """Whether all text in the body is valid Unicode: JSON lets through lone surrogates
+    ("\\ud800") that neither SQLite nor the conversation-id check can encode."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secret: str) -> None:
     """Check one feedback body from the widget and store it; InvalidFeedback says what is wrong."""
     if not isinstance(body, dict):
         raise InvalidFeedback("The body must be a JSON object.")
+    if not _is_valid_unicode(body):
+        raise InvalidFeedback("The body's text must be valid Unicode (no lone surrogates).")
     conversation_id = body.get("conversation_id")
     if not is_issued(conversation_id, secret):
         raise InvalidFeedback("conversation_id must be the id the chat issued.")
@@ -217,7 +237,7 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
         store.article_helped(conversation_id, _article_slug(body, knowledge_base), helped)
     elif kind == "rating":
         rating, comment, outcome = body.get("rating"), body.get("comment", ""), body.get("outcome")
-        if isinstance(rating, bool) or rating not in RATINGS:
+        if type(rating) is not int or rating not in RATINGS:  # not True, not 5.0
             raise InvalidFeedback("rating must be a whole number from 1 to 5.")
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT_LENGTH:
             raise InvalidFeedback(
@@ -233,13 +253,13 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
 def create_blueprint(settings: Settings) -> Blueprint:
     """POST /widget/feedback: the widget's article feedback and conversation ratings."""
     blueprint = Blueprint("feedback")
-    store = FeedbackStore(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_db)
     knowledge_base = knowledge_base_for(settings.articles_dir)
 
     @blueprint.route("/widget/feedback", methods=["OPTIONS"])
     async def preflight(request: Request) -> HTTPResponse:
         headers = cross_origin_headers(request, settings)
-        if headers:
+        if "Access-Control-Allow-Origin" in headers:
             headers.update(
                 {
                     "Access-Control-Allow-Methods": "POST",
@@ -254,7 +274,10 @@ def create_blueprint(settings: Settings) -> Blueprint:
         headers = cross_origin_headers(request, settings)
         if len(request.body) > MAX_BODY_BYTES:
             return response.json(
-                {"error": "too_large", "message": "The body is too large."},
+                {
+                    "error": "too_large",
+                    "message": f"The body is larger than the {MAX_BODY_BYTES} bytes accepted.",
+                },
                 status=413,
                 headers=headers,
             )

@@ -130,10 +130,14 @@ def knowledge_base_for(articles_dir: Path) -> KnowledgeBase:
 
 
 def cross_origin_headers(request: Request, settings: Settings) -> dict[str, str]:
-    """CORS headers that let the widget on an allowed site's page read the answer."""
+    """CORS headers that let the widget on an allowed site's page read the answer.
+
+    The one origin check of the widget's endpoints (the articles and /widget/feedback); it asks
+    Settings.allows_origin, as Rasa's CORS does. Every answer varies with the Origin header.
+    """
     origin = request.headers.get("origin", "")
-    if origin not in settings.site_origins:
-        return {}
+    if not origin or not settings.allows_origin(origin):
+        return {"Vary": "Origin"}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 

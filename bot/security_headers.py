@@ -49,6 +49,12 @@ _API = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+#: The articles as JSON for the widget's article panel, which pages on other sites show.
+_WIDGET_API = {
+    "Content-Security-Policy": NOTHING_POLICY,
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+}
 _HELP = {"Content-Security-Policy": HELP_POLICY, "X-Frame-Options": "SAMEORIGIN"}
 
 
@@ -77,6 +83,8 @@ def headers_for(path: str, settings: Settings) -> dict[str, str]:
         surface = _INBOX
     elif path in ("/widget.js", "/widget.css") or path.startswith("/static/"):
         surface = _EMBEDDED
+    elif path.startswith("/help/") and path.endswith("/content") and path.count("/") == 3:
+        surface = _WIDGET_API
     elif path == "/help" or path.startswith("/help/"):
         surface = _HELP
     elif path == "/":

@@ -522,13 +522,30 @@ class TicketStore:
     ) -> StoredTicket | None:
         """Mark a ticket a duplicate of another (None: of none); None if the ticket is unknown.
 
-        Raises ValueError for an unknown original or the ticket itself.
+        Raises ValueError for an unknown original, the ticket itself, or an original that is
+        (through others) a duplicate of this ticket: the links must lead to one original.
         """
         if original_id == ticket_id:
             raise ValueError("a ticket cannot be a duplicate of itself")
         if original_id is not None and self.get(original_id) is None:
             raise ValueError(f"there is no ticket {original_id}")
+        if original_id is not None and ticket_id in self._originals(original_id):
+            raise ValueError(f"{original_id} is itself a duplicate of {ticket_id}")
         return self._change(ticket_id, DUPLICATE_OF, original_id, changed_by)
+
+    def _originals(self, ticket_id: str) -> list[str]:
+        """The tickets this one's duplicate links lead to, nearest first."""
+        with self._connection() as db:
+            found: list[str] = []
+            current = ticket_id
+            while True:
+                row = db.execute(
+                    "SELECT duplicate_of FROM tickets WHERE id = ?", (current,)
+                ).fetchone()
+                current = row["duplicate_of"] if row else None
+                if current is None or current in found:  # found: a circle written before
+                    return found
+                found.append(current)
 
     def _change(
         self, ticket_id: str, field: str, value: str | None, changed_by: str | None

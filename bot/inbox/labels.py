@@ -7,10 +7,10 @@ the help articles (actions/articles.py), so a name changed there changes here to
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from actions.articles import KnowledgeBase
+from bot.help_pages import knowledge_base_for
 from support_core.language import DEFAULT_LANGUAGE, LANGUAGES
 from support_core.problems import categories, problem
 
@@ -41,9 +41,9 @@ class ArticleTitles:
     def __init__(self, articles_dir: str | Path):
         self.articles_dir = Path(articles_dir)
 
-    @cached_property
+    @property
     def _knowledge_base(self) -> KnowledgeBase:
-        return KnowledgeBase(self.articles_dir)
+        return knowledge_base_for(self.articles_dir)  # the one the help pages and feedback use
 
     def _titles(self) -> dict[str, str]:
         # Read each time: the knowledge base re-reads changed article files on its own. The

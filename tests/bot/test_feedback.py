@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot import feedback
 from bot.app import create_app
 from bot.config import Settings
 from bot.conversation_ids import new_conversation_id
@@ -99,6 +100,9 @@ REFUSED = [
     ({"kind": "shout"}, "kind must be"),
     ({"kind": "rating", "rating": 6, "outcome": "ticket"}, "1 to 5"),
     ({"kind": "rating", "rating": True, "outcome": "ticket"}, "1 to 5"),
+    ({"kind": "rating", "rating": 5.0, "outcome": "ticket"}, "whole number"),
+    ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "\ud800"}, "Unicode"),
+    ({"kind": "article_opened", "slug": "\udcff"}, "Unicode"),
     ({"kind": "rating", "rating": 3, "outcome": "bored"}, "outcome"),
     ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "x" * 1001}, "comment"),
     ({"kind": "article_opened", "slug": "no-such-article"}, "slug"),
@@ -125,6 +129,7 @@ def test_a_bad_body_is_refused_with_400_and_says_why(client, settings, body, say
             "rating": 5,
             "outcome": "ticket",
         },
+        {"conversation_id": "web-\ud800.signature", "kind": "article_opened", "slug": SLUG},
         {
             "conversation_id": new_conversation_id("another-secret"),
             "kind": "rating",
@@ -137,7 +142,7 @@ def test_feedback_needs_a_conversation_id_the_chat_issued(client, body):
     response = post(client, body)
     assert response.status == 400
     message = response.json["message"]
-    assert "JSON object" in message or "conversation_id" in message
+    assert "JSON object" in message or "conversation_id" in message or "Unicode" in message
 
 
 def test_unreadable_json_and_a_large_body_are_refused(client):
@@ -147,6 +152,44 @@ def test_unreadable_json_and_a_large_body_are_refused(client):
     assert response.status == 400
     _, response = client.post("/widget/feedback", content=b"x" * 5000)
     assert response.status == 413
+    assert "4096 bytes" in response.json["message"]
+
+
+def test_feedback_reads_allowed_origins_as_rasas_cors_does(tmp_path):
+    settings = Settings(
+        state_dir=tmp_path,
+        conversation_secret=SECRET,
+        allowed_origins=(r"http://(localhost|127\.0\.0\.1):\d+\Z",),
+    )
+    client = create_app(settings).test_client
+    body = {"conversation_id": new_conversation_id(SECRET), "kind": "article_opened", "slug": SLUG}
+
+    _, allowed = client.post(
+        "/widget/feedback", json=body, headers={"Origin": "http://localhost:41234"}
+    )
+    _, refused = client.post(
+        "/widget/feedback", json=body, headers={"Origin": "https://evil.example"}
+    )
+
+    assert allowed.status == 201
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:41234"
+    assert "access-control-allow-origin" not in refused.headers
+    assert refused.headers["vary"] == "Origin"
+
+
+def test_the_analytics_open_the_feedback_store_once(settings, monkeypatch):
+    schemas_run = []
+    create_database = feedback.sqlite.create_database
+    monkeypatch.setattr(
+        feedback.sqlite,
+        "create_database",
+        lambda *args: schemas_run.append(args) or create_database(*args),
+    )
+
+    for _ in range(3):
+        feedback_figures(settings, *this_period())
+
+    assert len(schemas_run) == 1
 
 
 def test_feedback_outside_the_period_is_not_counted(settings):

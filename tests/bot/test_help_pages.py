@@ -333,3 +333,40 @@ def test_article_json_may_be_read_by_the_widget_on_an_allowed_site_only(app):
         "/help/orders-skipped/content", headers={"Origin": "https://evil.example"}
     )
     assert "access-control-allow-origin" not in response.headers
+
+
+#: The origins private_settings() (bot/supervisor.py) allows: test pages on other free ports.
+LOCAL_PORTS = (r"http://(localhost|127\.0\.0\.1):\d+\Z",)
+
+
+def test_article_json_reads_allowed_origins_as_rasas_cors_does(articles_dir):
+    app = Sanic(f"t_help_{next(_app_numbers)}")
+    settings = Settings(articles_dir=articles_dir, allowed_origins=LOCAL_PORTS)
+    app.blueprint(help_pages.create_blueprint(settings))
+
+    _, allowed = app.test_client.get(
+        "/help/orders-skipped/content", headers={"Origin": "http://127.0.0.1:41234"}
+    )
+    _, refused = app.test_client.get(
+        "/help/orders-skipped/content", headers={"Origin": "http://localhost:8080.evil.example"}
+    )
+
+    assert allowed.headers["access-control-allow-origin"] == "http://127.0.0.1:41234"
+    assert "access-control-allow-origin" not in refused.headers
+    assert "Origin" in refused.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "origin", "allows"),
+    [
+        (("https://shop.example",), "https://SHOP.example", True),  # as Sanic-CORS: any case
+        (("https://shop.example",), "https://shopXexample", False),  # no regex character: literal
+        ((r"https://\w+\.shop\.example",), "https://eu.shop.example", True),
+        ((r"https://\w+\.shop\.example",), "https://eu.shop.example.evil.example", False),
+        (("*",), "https://anyone.example", True),
+        ((), "http://localhost:8080", True),  # the web app's own by default
+        ((), "http://localhost:9999", False),
+    ],
+)
+def test_an_origin_is_allowed_as_rasas_cors_reads_the_allowed_origins(allowed, origin, allows):
+    assert Settings(allowed_origins=allowed).allows_origin(origin) is allows

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from actions.articles import KnowledgeBase
 from actions.response_time import answer_due
+from bot.help_pages import knowledge_base_for
 from bot.inbox.labels import ArticleTitles, category_label
 from bot.inbox.queue import DUE_TODAY, OVERDUE, due_date, due_state
 from bot.ticket_store import TicketFilter, TicketStore, likely_duplicate_of
@@ -107,6 +109,21 @@ def test_articles_are_named_by_their_title(tmp_path):
     assert gone.title is None and gone.url == "https://support.iex.dk/en/gone"
 
 
+def test_article_titles_share_the_help_pages_knowledge_base(tmp_path, monkeypatch):
+    loaded = []
+    original_init = KnowledgeBase.__init__
+    monkeypatch.setattr(
+        KnowledgeBase,
+        "__init__",
+        lambda self, *args, **kwargs: loaded.append(args) or original_init(self, *args, **kwargs),
+    )
+    knowledge_base_for(tmp_path)  # as the help pages and the feedback load it
+
+    ArticleTitles(tmp_path).reference(ORDER_STATES_URL)
+
+    assert len(loaded) == 1
+
+
 # --- the store: assignment, history, customers, migration ----------------------------------------
 
 
@@ -136,6 +153,23 @@ def test_assignments_and_duplicate_links_are_kept_in_the_history(tmp_path):
         store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-0002")
     with pytest.raises(ValueError):
         store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-NOPE")
+
+
+def test_duplicate_links_never_go_round_in_a_circle(tmp_path):
+    store = TicketStore(tmp_path / "tickets.db")
+    for number in (1, 2, 3):
+        store.add(numbered_ticket(number, f"2026-12-01T09:00:0{number}Z"))
+    store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-0001")
+    store.mark_duplicate("IEX-20261127-0003", "IEX-20261127-0002")
+
+    for ticket, original in (
+        ("IEX-20261127-0001", "IEX-20261127-0002"),
+        ("IEX-20261127-0001", "IEX-20261127-0003"),
+    ):
+        with pytest.raises(ValueError, match="is itself a duplicate of"):
+            store.mark_duplicate(ticket, original)
+    assert store.entry("IEX-20261127-0001").duplicate_of is None
+    store.mark_duplicate("IEX-20261127-0003", "IEX-20261127-0001")  # no circle: allowed
 
 
 def test_the_queue_filters_by_assignee_and_customer(tmp_path):
@@ -311,6 +345,22 @@ def test_a_ticket_is_marked_a_duplicate_and_shows_the_customers_other_tickets(se
     assert TicketStore(settings.ticket_db).entry("IEX-20261127-0011").duplicate_of == (
         "IEX-20261127-0010"
     )
+
+
+def test_the_ticket_page_says_why_a_circle_of_duplicates_is_refused(settings, client):
+    marked = client.post(
+        "/inbox/tickets/IEX-20261127-0016/duplicate",
+        {"original": "IEX-20261127-0017", "csrf_token": client.csrf_token()},
+    )
+    refused = client.post(
+        "/inbox/tickets/IEX-20261127-0017/duplicate",
+        {"original": "IEX-20261127-0016", "csrf_token": client.csrf_token()},
+    )
+
+    assert marked.status == 303
+    assert refused.status == 422
+    assert "IEX-20261127-0016 is itself a duplicate of IEX-20261127-0017" in refused.text
+    assert TicketStore(settings.ticket_db).entry("IEX-20261127-0017").duplicate_of is None
 
 
 def test_tickets_are_assigned_and_the_list_filters_by_assignee(settings, client):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
@@ -181,3 +182,12 @@ def test_an_unexpected_error_is_a_plain_500_without_its_traceback(client):
     assert reply.status == 500
     assert "secret" not in reply.text and "Traceback" not in reply.text
     assert reply.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_body_beyond_the_request_size_limit_is_refused_unread_and_says_so(settings):
+    small = create_app(replace(settings, max_web_request_bytes=1000))
+
+    _, reply = small.test_client.post("/api/tickets", content=b"x" * 2000, headers=AUTH)
+
+    assert reply.status == 413
+    assert reply.json["message"] == "The request body is larger than the 1000 bytes accepted."

@@ -7,7 +7,7 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.security_headers import INBOX_POLICY, headers_for
+from bot.security_headers import INBOX_POLICY, NOTHING_POLICY, headers_for
 from tests.bot.inbox_support import AUTH, TOKEN
 
 RASA_URL = "https://chat.iex.example:5005"
@@ -96,6 +96,14 @@ def test_the_ticket_api_is_not_cached_or_framed_even_when_it_answers(app):
     assert reply.headers["cache-control"] == "no-store"
     assert reply.headers["x-frame-options"] == "DENY"
     assert reply.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_widget_reads_articles_as_json_from_other_sites(app):
+    reply = get(app, "/help/no-such-article/content")
+
+    assert reply.headers["content-security-policy"] == NOTHING_POLICY
+    assert reply.headers["x-frame-options"] == "DENY"
+    assert reply.headers["cross-origin-resource-policy"] == "cross-origin"
 
 
 def test_help_pages_run_no_script():
