@@ -109,6 +109,10 @@ def read_body(body: bytes, max_request_bytes: int) -> dict[str, Any]:
         payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("message"), str):
         raise Refusal(400, "message_unreadable", "utter_message_unreadable")
+    try:  # JSON lets a lone surrogate ("\ud800") through; nothing could store or send it
+        payload["message"].encode()
+    except UnicodeEncodeError:
+        raise Refusal(400, "message_unreadable", "utter_message_unreadable") from None
     return payload
 
 

@@ -30,10 +30,12 @@ def is_issued(conversation_id: object, secret: str) -> bool:
     if not secret or not isinstance(conversation_id, str) or not conversation_id.startswith(PREFIX):
         return False
     random_part, _, signature = conversation_id.rpartition(".")
-    # Bytes: compare_digest refuses strings with non-ASCII characters.
-    return bool(random_part) and hmac.compare_digest(
-        signature.encode(), _signature(random_part, secret).encode()
-    )
+    try:  # bytes: compare_digest refuses strings with non-ASCII characters
+        return bool(random_part) and hmac.compare_digest(
+            signature.encode(), _signature(random_part, secret).encode()
+        )
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"), which JSON lets through
+        return False
 
 
 def client_key(address: str, secret: str) -> str:

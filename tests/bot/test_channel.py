@@ -33,6 +33,11 @@ def test_a_changed_or_otherwise_signed_id_is_refused():
     assert not is_issued(issued, "another-secret")
 
 
+def test_an_id_with_a_lone_surrogate_is_refused_not_an_error():
+    assert not is_issued(new_conversation_id(SECRET) + "\ud800", SECRET)
+    assert not is_issued("web-\ud800." + new_conversation_id(SECRET).rsplit(".")[1], SECRET)
+
+
 def test_with_an_empty_secret_no_id_is_accepted():
     assert not is_issued(new_conversation_id(""), "")
 
@@ -60,6 +65,7 @@ def test_a_forged_first_hop_does_not_hide_the_real_client():
     b"[1]", b"null", b"", b"{not json", b"\xff\xfe", b'"text"', b"{}",
     b'{"sender": "x"}', b'{"sender": "x", "message": 5}', b'{"sender": "x", "message": null}',
     b"[" * 60000,  # under the size limit, but deeper than the JSON parser goes
+    b'{"sender": "x", "message": "hej \\ud800"}',  # a lone surrogate: valid JSON, not text
 ])
 def test_unreadable_bodies_are_refused_as_bad_requests(body):
     with pytest.raises(Refusal) as refused:
