@@ -10,6 +10,8 @@ A retrieval intent (faq) is learnt as its topics (faq/second_line, faq/system_se
 class of its own, and predicted as the sum of their probabilities: its topics are far apart from
 each other, and one linear boundary around all of them confused them with how-to questions
 (3-fold cross-validation macro-F1, Danish 0.900 against 0.903 with topics, English 0.915 / 0.918).
+System names are one token to it (Danish 0.908, English 0.919): which system a customer uses
+says nothing about what they want.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
+from support_core.systems import without_system_names
+
 logger = logging.getLogger(__name__)
 
 #: Packages whose types may be read back from a stored model (this module for normalise).
@@ -47,9 +51,10 @@ _ADDRESSES = re.compile(r"\S+@\S+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, "didn't" and "didnt" alike, and any e-mail address or long number as one
-    token, so an unseen order number or address reads like those in the examples."""
-    text = _ADDRESSES.sub(" emailaddress ", text.lower())
+    """Lower case, "didn't" and "didnt" alike, and any system name, e-mail address or long number
+    as one token, so an unseen system, order number or address reads like those in the examples
+    (and "dynamics 365" is a system, not an order number)."""
+    text = _ADDRESSES.sub(" emailaddress ", without_system_names(text, " systemname ").lower())
     return _NUMBERS.sub(" 000 ", _APOSTROPHES.sub("", text))
 
 

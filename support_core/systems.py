@@ -95,8 +95,9 @@ def systems_in(text: str) -> list[str]:
     return found
 
 
-def without_system_names(text: str) -> str:
-    """The text with every known system name taken out (they read the same in any language)."""
+def without_system_names(text: str, replacement: str = " ") -> str:
+    """The text with every known system name taken out (they read the same in any language), or
+    replaced by ``replacement``."""
     if not isinstance(text, str) or not _systems():
         return text or ""
-    return _names_in_text().sub(" ", text)
+    return _names_in_text().sub(replacement, text)

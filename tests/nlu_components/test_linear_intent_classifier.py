@@ -8,7 +8,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.linear_intent_classifier import LinearIntentClassifier
+from nlu_components.linear_intent_classifier import LinearIntentClassifier, normalise
 
 EXAMPLES = {
     "faq/phone": ["can i call you", "what is your phone number", "can we talk on the phone"],
@@ -51,3 +51,8 @@ def test_the_topics_together_outweigh_another_intent(classifier):
     topics = classifier.model.predict_proba(["hello, are you open"])[0]
     by_class = dict(zip(classifier.model.classes_, topics, strict=True))
     assert confidences["faq"] == pytest.approx(by_class["faq/hours"] + by_class["faq/phone"])
+
+
+def test_a_system_name_is_one_token_and_its_digits_are_no_order_number():
+    words = normalise("Dynamics 365 Business Central lost order 10023").split()
+    assert words == ["systemname", "lost", "order", "000"]
