@@ -228,6 +228,10 @@ def test_analytics_colour_a_poor_deflection_rate_and_cut_long_messages(page, inb
     expect(page.locator("#articles")).to_contain_text("Acquirer features")
     message = page.locator("#not-understood td.summary").first
     assert len(message.inner_text()) <= 160
+    # The chart is drawn on the server (matplotlib, imported on first use): it must load.
+    page.wait_for_function(
+        "() => { const chart = document.querySelector('img.chart');"
+        " return chart && chart.complete && chart.naturalWidth > 0; }", timeout=60_000)
     page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-analytics.png"), full_page=True)
 
     page.get_by_role("link", name="Conversations").click()
