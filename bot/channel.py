@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
+from bot.request_values import is_valid_unicode
 from nlu_components.language_detector import PAGE_LANGUAGE
 from support_core.language import (
     DEFAULT_LANGUAGE,
@@ -103,17 +104,19 @@ def read_body(body: bytes, max_request_bytes: int) -> dict[str, Any]:
     """The JSON object of a chat request, or a refusal for one that is too large or unreadable."""
     if len(body) > max_request_bytes:
         raise Refusal(413, "message_too_long", "utter_message_too_long")
-    try:
-        payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nesting
-        payload = None
-    if not isinstance(payload, dict) or not isinstance(payload.get("message"), str):
+    payload = json_of(body)
+    if (not isinstance(payload, dict) or not isinstance(payload.get("message"), str)
+            or not is_valid_unicode(payload["message"])):
         raise Refusal(400, "message_unreadable", "utter_message_unreadable")
-    try:  # JSON lets a lone surrogate ("\ud800") through; nothing could store or send it
-        payload["message"].encode()
-    except UnicodeEncodeError:
-        raise Refusal(400, "message_unreadable", "utter_message_unreadable") from None
     return payload
+
+
+def json_of(body: bytes) -> Any:
+    """The JSON value of a request body; None when it is not JSON."""
+    try:
+        return json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[... nesting
+        return None
 
 
 class SupportChannel(RestInput):
@@ -251,10 +254,7 @@ class SupportChannel(RestInput):
 def page_language_of(request: Request) -> str:
     """The language a request for a new conversation id is answered in: the page's, as the
     widget sends it ({"language": "da"}), else the browser's Accept-Language."""
-    try:
-        payload = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        payload = None
+    payload = json_of(request.body)
     hint = language_code(payload.get("language")) if isinstance(payload, dict) else None
     return hint or preferred_language(request.headers.get("accept-language", ""))
 

@@ -10,7 +10,6 @@ The inbox's analytics read the figures with ``feedback_figures``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -24,6 +23,7 @@ from actions.articles import KnowledgeBase
 from bot.config import Settings
 from bot.conversation_ids import is_issued
 from bot.help_pages import cross_origin_headers, knowledge_base_for
+from bot.request_values import is_valid_unicode
 from storage import sqlite
 
 #: Largest feedback body read, in bytes; a comment is short.
@@ -208,21 +208,11 @@ def _article_slug(body: dict[str, Any], knowledge_base: KnowledgeBase) -> str:
     return slug
 
 
-def _is_valid_unicode(body: dict[str, Any]) -> bool:
-    """Whether all text in the body is valid Unicode: JSON lets through lone surrogates
-    ("\\ud800") that neither SQLite nor the conversation-id check can encode."""
-    try:
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secret: str) -> None:
     """Check one feedback body from the widget and store it; InvalidFeedback says what is wrong."""
     if not isinstance(body, dict):
         raise InvalidFeedback("The body must be a JSON object.")
-    if not _is_valid_unicode(body):
+    if not is_valid_unicode(body):
         raise InvalidFeedback("The body's text must be valid Unicode (no lone surrogates).")
     conversation_id = body.get("conversation_id")
     if not is_issued(conversation_id, secret):

@@ -5,6 +5,8 @@ inbox) whose text is the exception's message.
 """
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import unquote
 
 from sanic import Request, response
@@ -12,6 +14,16 @@ from sanic.response import HTTPResponse
 
 #: Digits beyond which a number is certainly above any limit here (SQLite's integers have 19).
 _MOST_DIGITS = 18
+
+
+def is_valid_unicode(value: Any) -> bool:
+    """Whether all text in a value read from JSON is valid Unicode: JSON lets through lone
+    surrogates ("\\ud800") that SQLite, the conversation-id check and Rasa cannot encode."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class MalformedInput(ValueError):
