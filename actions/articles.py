@@ -745,10 +745,12 @@ def _as_list(values: Iterable[str] | str | None) -> list[str]:
 
 
 @cache
-def _knowledge_base_for(folder: Path) -> KnowledgeBase:
+def knowledge_base_for(folder: Path) -> KnowledgeBase:
+    """The help articles of a folder, loaded once per process (the action server's search, the
+    help pages, the widget's feedback and the inbox's titles share it)."""
     return KnowledgeBase(folder)
 
 
 def knowledge_base() -> KnowledgeBase:
     """The process-wide knowledge base of the configured articles folder."""
-    return _knowledge_base_for(Path(config.ARTICLES_DIR))
+    return knowledge_base_for(Path(config.ARTICLES_DIR))

@@ -19,10 +19,10 @@ from typing import Any
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from actions.articles import KnowledgeBase
+from actions.articles import KnowledgeBase, knowledge_base_for
 from bot.config import Settings
 from bot.conversation_ids import is_issued
-from bot.help_pages import cross_origin_headers, knowledge_base_for
+from bot.help_pages import cross_origin_headers
 from bot.request_values import is_valid_unicode
 from storage import sqlite
 

@@ -7,8 +7,6 @@ search form keep a language that was chosen in the address.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from markdown_it import MarkdownIt
@@ -16,7 +14,7 @@ from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
-from actions.articles import Article, KnowledgeBase
+from actions.articles import Article, knowledge_base_for
 from bot.config import Settings
 from bot.templating import render
 from support_core.language import LANGUAGES, language_code, preferred_language
@@ -121,12 +119,6 @@ def _respond(template: str, context: dict, status: int = 200, **values) -> HTTPR
     if context["vary"]:
         response.headers["Vary"] = "Accept-Language"
     return response
-
-
-@lru_cache(maxsize=4)
-def knowledge_base_for(articles_dir: Path) -> KnowledgeBase:
-    """The help articles of a folder, loaded once per process (the pages and feedback share it)."""
-    return KnowledgeBase(articles_dir)
 
 
 def cross_origin_headers(request: Request, settings: Settings) -> dict[str, str]:

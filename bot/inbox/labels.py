@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from actions.articles import KnowledgeBase
-from bot.help_pages import knowledge_base_for
+from actions.articles import KnowledgeBase, knowledge_base_for
 from support_core.language import DEFAULT_LANGUAGE, LANGUAGES
 from support_core.problems import categories, problem
 

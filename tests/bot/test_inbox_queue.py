@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.articles import KnowledgeBase
+from actions.articles import KnowledgeBase, knowledge_base_for
 from actions.response_time import answer_due
-from bot.help_pages import knowledge_base_for
 from bot.inbox.labels import ArticleTitles, category_label
 from bot.inbox.queue import DUE_TODAY, OVERDUE, due_date, due_state
 from bot.ticket_store import TicketFilter, TicketStore, likely_duplicate_of
