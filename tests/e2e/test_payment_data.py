@@ -27,11 +27,23 @@ def test_a_card_number_given_with_the_order_numbers_is_neither_an_example_nor_in
     ticket = wait_for_ticket(assistant, reference_in(assistant.say("/affirm", customer)))
 
     assert ticket["examples"]["order_ids"] == ["10023", "10024"]
-    stored = json.dumps(ticket)
+    stored = json.dumps(_what_the_customer_and_the_case_gave(ticket))
     assert "4571" not in stored and "0001" not in stored and "737" not in stored
     said = [line["text"] for line in ticket["transcript"] if line["sender"] == "customer"]
     assert ("orders 10023 and #10024, paid with card [card number removed]"
             " cvc [security code removed]") in said
+
+
+def _what_the_customer_and_the_case_gave(ticket: dict) -> dict:
+    # Generated values (the reference, ids, times) are random hex and digits that can hold
+    # "0001" or "737" by chance; the card number could only come from what was said.
+    generated = {"id", "conversation_id", "created_at", "idempotency_key"}
+    kept = {key: value for key, value in ticket.items() if key not in generated}
+    kept["transcript"] = [
+        {key: value for key, value in line.items() if key != "timestamp"}
+        for line in ticket["transcript"]
+    ]
+    return kept
 
 
 def test_the_removal_notice_in_a_danish_conversation_is_danish(assistant):
