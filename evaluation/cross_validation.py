@@ -5,9 +5,9 @@ Usage: python -m evaluation.cross_validation [--out reports/nlu]
 Rasa's own fold split (scikit-learn's StratifiedKFold with shuffling) after seeding the random
 generator it draws from, Rasa's training and scoring; but only the held-out folds are scored
 (`rasa test nlu --cross-validation` scores every training fold as well, which doubles the time
-and gives nothing the gate reads), and without the ResponseSelector, which picks the faq topic
-after the intent is known (the dialogue sets measure it), nor the language detector, whose
-entity has no labels to be scored against. One model learns both languages; its
+and gives nothing the gate reads), and without the language detector, whose entity has no
+labels to be scored against (the faq topic the intent classifier picks is measured by the
+dialogue sets). One model learns both languages; its
 held-out predictions are scored overall (intent_report.json, entity reports) and per language
 (intent_report_en.json, intent_report_da.json): Danish examples are those under data/nlu/da/.
 """
@@ -34,8 +34,7 @@ SEED = 42
 NLU_DATA = PROJECT_ROOT / "data" / "nlu"
 CONFIG_FILE = PROJECT_ROOT / "config.yml"
 #: Pipeline components left out of the cross-validation (see above).
-NOT_SCORED = frozenset({"ResponseSelector",
-                        "nlu_components.language_detector.LanguageDetector"})
+NOT_SCORED = frozenset({"nlu_components.language_detector.LanguageDetector"})
 
 
 def _examples_in(folder: Path, recursive: bool) -> set[str]:

@@ -9,6 +9,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.linear_intent_classifier import LinearIntentClassifier, normalise
+from support_core.events import full_intent
 
 EXAMPLES = {
     "faq/phone": ["can i call you", "what is your phone number", "can we talk on the phone"],
@@ -56,3 +57,30 @@ def test_the_topics_together_outweigh_another_intent(classifier):
 def test_a_system_name_is_one_token_and_its_digits_are_no_order_number():
     words = normalise("Dynamics 365 Business Central lost order 10023").split()
     assert words == ["systemname", "lost", "order", "000"]
+
+
+def test_the_most_likely_topic_is_the_selected_answer(classifier):
+    [message] = classifier.process([Message(data={"text": "can we call you on the phone"})])
+    selected = message.get("response_selector")
+    assert selected["all_retrieval_intents"] == ["faq"]
+    answer = selected["faq"]["response"]
+    assert answer["intent_response_key"] == "faq/phone"
+    assert answer["utter_action"] == "utter_faq/phone"
+    ranking = selected["faq"]["ranking"]
+    assert [item["intent_response_key"] for item in ranking] == ["faq/phone", "faq/hours"]
+    assert sum(item["confidence"] for item in ranking) == pytest.approx(1.0)
+    assert answer["confidence"] == ranking[0]["confidence"]
+
+
+def test_the_selected_answer_is_read_as_the_full_intent(classifier):
+    [message] = classifier.process([Message(data={"text": "what are your opening hours"})])
+    assert full_intent(message.as_dict(only_output_properties=True)) == "faq/hours"
+
+
+def test_without_a_retrieval_intent_nothing_is_selected(tmp_path):
+    component = LinearIntentClassifier.create(
+        {}, LocalModelStorage(tmp_path), Resource("intents"),
+        ExecutionContext(GraphSchema({}), "test"))
+    component.train(TrainingData([example("hello there", "greet"), example("bye", "goodbye")]))
+    [message] = component.process([Message(data={"text": "hello"})])
+    assert message.get("response_selector") is None
