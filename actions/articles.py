@@ -386,7 +386,8 @@ LANGUAGE_STOP_WORDS = {
         - _PLAIN_SPELLINGS_THAT_ARE_WORDS
     ),
 }
-_STEMMERS = {language: snowballstemmer.stemmer(STEMMER_NAMES[language]) for language in LANGUAGES}
+#: snowballstemmer's stemmers keep their word between calls, so each thread has its own.
+_THREAD_STEMMERS = threading.local()
 # British and American spelling meet before stemming: synchronised, synchronized.
 _BRITISH_SPELLING = re.compile(r"(?<=\w{4})is(e|ed|es|ing|ation|ations)$")
 
@@ -396,7 +397,17 @@ def _stem(word: str, language: str = "en") -> str:
     """The stem of a word, so 'transferred', 'transfers' and 'transfer' meet (ordren, ordrer)."""
     if language == "en":
         word = _BRITISH_SPELLING.sub(r"iz\1", word)
-    return _STEMMERS[language].stemWord(word)
+    return stemmer(language).stemWord(word)
+
+
+def stemmer(language: str) -> snowballstemmer.stemmer:
+    """This thread's snowball stemmer for ``language`` (one stemmer must not serve two threads)."""
+    stemmers = getattr(_THREAD_STEMMERS, "by_language", None)
+    if stemmers is None:
+        stemmers = _THREAD_STEMMERS.by_language = {
+            code: snowballstemmer.stemmer(STEMMER_NAMES[code]) for code in LANGUAGES
+        }
+    return stemmers[language]
 
 
 def _stems(glossary: dict[str, str]) -> dict[str, str]:

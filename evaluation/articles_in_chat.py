@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
-from evaluation.client import ChatClient, run_from_command_line
+from evaluation.client import ChatClient, each_conversation, run_from_command_line
 from evaluation.dialogue import article_slugs, share
 from evaluation.moves import last_turn, moves_of_turn, shown_article_urls
 from support_core.language import DEFAULT_LANGUAGE
@@ -29,20 +29,22 @@ def evaluate(client: ChatClient, path: Path = DEFAULT_QUERIES) -> dict[str, Any]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     queries, language = data["queries"], data.get("language", DEFAULT_LANGUAGE)
     client = client.in_language(language)
-    results = []
-    for query in queries:
+
+    def ask(query: dict) -> dict:
         sender = client.new_sender()
         client.say(sender, query["text"])
         turn = last_turn(client.events(sender))
         shown = article_slugs(shown_article_urls(turn))
-        results.append({
+        return {
             "text": query["text"],
             "expected": query["slugs"],
             "shown": shown,
             "moves": moves_of_turn(turn),
             "right_shown": any(slug in query["slugs"] for slug in shown),
             "right_first": bool(shown) and shown[0] in query["slugs"],
-        })
+        }
+
+    results = each_conversation(ask, queries)
     total = len(results)
     return {
         "summary": {

@@ -5,14 +5,18 @@ import argparse
 import json
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 
 from bot.supervisor import private_settings, start_in_background, stop_all, stop_on_terminate
 
+T = TypeVar("T")
+R = TypeVar("R")
 TIMEOUT_SECONDS = 60
 #: How often a message refused as too fast (429) is sent again, after the wait the server names.
 RATE_LIMITED_ATTEMPTS = 5
@@ -24,6 +28,17 @@ ONE_CLIENT_ENVIRONMENT = {
     "IEX_RATE_LIMIT_ADDRESS": "100000/minute", "IEX_RATE_LIMIT_TICKETS_ADDRESS": "100000/hour",
     "IEX_RATE_LIMIT_NEW_CONVERSATIONS": "100000/minute",
 }
+#: Conversations an evaluation holds at once. Rasa answers one while another waits for its action
+#: server or tracker store, so a few at a time finish sooner than one by one; each conversation
+#: is still one customer, message after message.
+CONVERSATIONS_AT_ONCE = 4
+
+
+def each_conversation(converse: Callable[[T], R], items: Iterable[T],
+                      at_once: int = CONVERSATIONS_AT_ONCE) -> list[R]:
+    """``converse(item)`` for every item, a few conversations at once; results in item order."""
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(converse, items))
 
 
 class ChatClient:

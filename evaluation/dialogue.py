@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from bot.config import PROJECT_ROOT
-from evaluation.client import ChatClient, run_from_command_line
+from evaluation.client import ChatClient, each_conversation, run_from_command_line
 from evaluation.moves import (
     bot_texts,
     last_turn,
@@ -67,13 +67,13 @@ def check_turn(turn_events: list[dict], asked_before: str | None, expected: str,
 
 def run_messages(client: ChatClient, messages: list[dict]) -> list[TurnResult]:
     """Send each message as the first message of a new conversation."""
-    results = []
-    for item in messages:
+    def converse(item: dict) -> TurnResult:
         sender = client.new_sender()
         client.say(sender, item["text"])
         turn = last_turn(client.events(sender))
-        results.append(check_turn(turn, None, item["expect"], item["text"], item.get("article")))
-    return results
+        return check_turn(turn, None, item["expect"], item["text"], item.get("article"))
+
+    return each_conversation(converse, messages)
 
 
 def replies_in(language: str, results: list[TurnResult]) -> float:
@@ -99,8 +99,7 @@ def _ticket_problems(expected: dict[str, Any], actual: dict[str, Any] | None) ->
 
 def run_scripts(client: ChatClient, scripts: list[dict]) -> list[dict]:
     """Play each script in its own conversation; it passes when every turn and the ticket do."""
-    results = []
-    for script in scripts:
+    def play(script: dict) -> dict:
         sender = client.new_sender()
         turns, asked = [], None
         events: list[dict] = []
@@ -114,13 +113,14 @@ def run_scripts(client: ChatClient, scripts: list[dict]) -> list[dict]:
             _ticket_problems(script["ticket"], case_at_ticket(events)) if script.get("ticket")
             else []
         )
-        results.append({
+        return {
             "name": script["name"],
             "passed": all(turn.passed for turn in turns) and not ticket_problems,
             "ticket_problems": ticket_problems,
             "turns": [asdict(turn) for turn in turns],
-        })
-    return results
+        }
+
+    return each_conversation(play, scripts)
 
 
 def share(passed: int, total: int) -> float:

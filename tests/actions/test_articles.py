@@ -622,3 +622,22 @@ def test_top3_accuracy_on_the_danish_customer_questions_stays_above_90_percent(p
         article.slug for article in published.articles()
     }
     assert sum(found) / len(found) >= 0.90
+
+
+
+def test_each_thread_stems_with_a_stemmer_of_its_own():
+    # A snowball stemmer keeps the word it works on: shared by threads (an evaluation holds
+    # several conversations at once) it mixed words up and raised IndexError.
+    import threading
+
+    from actions.articles import stemmer
+
+    seen = {}
+    threads = [threading.Thread(target=lambda n=n: seen.__setitem__(n, stemmer("da")))
+               for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen[0] is not seen[1]
+    assert stemmer("da") is stemmer("da") and stemmer("da") is not stemmer("en")
