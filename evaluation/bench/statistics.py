@@ -108,6 +108,6 @@ def verdicts(at_check_level: dict[str, LevelSummary], errors: dict[str, int],
     for mode, factor in growth.items():
         if mode != "starter":
             results.append(Verdict(
-                f"{mode}: last 5 messages of a long conversation within {GROWTH_LIMIT}x the first 5",
+                f"{mode}: last 5 messages of a long conversation within {GROWTH_LIMIT}x first 5",
                 factor <= GROWTH_LIMIT, f"{factor:.2f}x"))
     return results
