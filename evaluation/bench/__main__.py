@@ -52,7 +52,7 @@ class Plan:
     modes: tuple[str, ...]
     levels: tuple[int, ...] = (1, 10, CHECK_CUSTOMERS, 50)
     seconds: float = 30.0
-    think_steps: tuple[int, ...] = (10, 20, 30, 50, 75, 100, 150)
+    think_steps: tuple[int, ...] = (2, 5, 10, 20, 30, 50, 75, 100, 150)
     think_seconds: tuple[float, float] = THINK_SECONDS
     think_step_seconds: float = 30.0
     growth_messages: int = 80
