@@ -104,3 +104,8 @@ lint: install ## Check the code with ruff
 
 clean: ## Remove trained models, reports and runtime state (keeps the virtualenv)
 	rm -rf models/*.tar.gz $(REPORTS) results var
+
+.PHONY: bench
+bench: train ## Load benchmark beside Rasa's starter bot: make bench [MODES=run,starter] [BENCH_QUICK=1]
+	$(PYTHON) -m evaluation.bench $(if $(MODES),--modes "$(MODES)") \
+		$(if $(filter 1,$(BENCH_QUICK)),--quick) $(if $(BENCH_SECONDS),--seconds "$(BENCH_SECONDS)")

@@ -1,0 +1,66 @@
+"""A mode is which set of servers the benchmark starts, and the channel its customers use.
+
+``run`` is what ``make run`` starts (bot/supervisor.py ``all_services``), on free ports with a
+private state folder; ``starter`` is Rasa's starter bot. ``scaled`` is ``make run-scaled``'s
+service set, once bot/supervisor.py has one: it plugs in at ``_start_scaled``, alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import supervisor
+from bot.config import Settings
+from bot.supervisor import Service, private_settings, start_in_background, stop_all
+from evaluation.bench.channels import Channel, RestChannel, SupportChat
+from evaluation.bench.starter import starter_project, starter_server
+from evaluation.client import ONE_CLIENT_ENVIRONMENT
+
+MODES = ("run", "scaled", "starter")
+#: The benchmark is one client address holding many conversations, and one conversation of 80
+#: messages sent back to back: lift the per-address and per-conversation limits.
+BENCH_ENVIRONMENT = {**ONE_CLIENT_ENVIRONMENT, "IEX_RATE_LIMIT_CONVERSATION": "100000/minute"}
+
+
+@dataclass
+class RunningMode:
+    """The started servers of one mode and the channel its customers talk through."""
+
+    name: str
+    channel: Channel
+    services: list[Service]
+
+    def leaders(self) -> dict[str, int]:
+        """Each service's name and the pid that leads its process session."""
+        return {service.name: service.process.pid for service in self.services}
+
+    def stop(self) -> None:
+        stop_all(self.services)
+
+
+def _start_scaled(settings: Settings) -> list[Service]:
+    """Start ``make run-scaled``'s services (PostgreSQL, Redis, several Rasa workers).
+
+    The one place the scaled service set plugs in: bot/supervisor.py has none on main yet.
+    """
+    raise SystemExit("[bench] mode 'scaled': bot/supervisor.py has no scaled service set yet")
+
+
+def start_mode(name: str, state_dir: Path) -> RunningMode:
+    """Start the servers of mode ``name`` with their state and logs in ``state_dir``."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    if name == "starter":
+        service, url = starter_server(starter_project(), state_dir)
+        service.start(log_file=state_dir / "starter.log")
+        try:
+            supervisor.wait_until_ready([service])
+        except BaseException:
+            service.stop()
+            raise
+        return RunningMode(name, RestChannel(url), [service])
+    settings = private_settings(state_dir)
+    if name == "scaled":
+        services = _start_scaled(settings)
+    else:
+        services = start_in_background(settings, BENCH_ENVIRONMENT)
+    return RunningMode(name, SupportChat(settings.rasa_url), services)
