@@ -118,6 +118,11 @@ class Settings:
     postgres_user: str = "iex"
     postgres_password: str = "dev-postgres-password"
     redis_port: int = 56379
+    #: Run the scaled mode: the stores above instead of SQLite, several workers per server.
+    scaled: bool = False
+    #: Workers in the scaled mode (two cores: each Rasa worker loads the model, ~1 GB).
+    rasa_workers: int = 2
+    action_workers: int = 2
 
     @property
     def database_url(self) -> str:
@@ -265,6 +270,8 @@ def load_settings() -> Settings:
         smtp_port=int(os.environ.get("IEX_SMTP_PORT", defaults.smtp_port)),
         postgres_port=int(os.environ.get("IEX_POSTGRES_PORT", defaults.postgres_port)),
         redis_port=int(os.environ.get("IEX_REDIS_PORT", defaults.redis_port)),
+        rasa_workers=int(os.environ.get("IEX_RASA_WORKERS", defaults.rasa_workers)),
+        action_workers=int(os.environ.get("IEX_ACTION_WORKERS", defaults.action_workers)),
         smtp_starttls=_switch("IEX_SMTP_STARTTLS", defaults.smtp_starttls),
         smtp_username=os.environ.get("IEX_SMTP_USERNAME", defaults.smtp_username),
         smtp_password=os.environ.get("IEX_SMTP_PASSWORD", defaults.smtp_password),
