@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -41,6 +42,7 @@ def scaled() -> Assistant:
     services = start_assistant(settings, TEST_ENVIRONMENT)
     yield Assistant(settings, services)
     stop_all(services, settings)
+    shutil.rmtree(state_dir)
 
 
 def rasa_workers(assistant: Assistant) -> list[int]:
