@@ -9,7 +9,7 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser run user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
+.PHONY: help install browser run run-scaled user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
 .PHONY: purge export-customer forget-customer
 
 help: ## List the make targets
@@ -44,6 +44,9 @@ validate: install ## Check training data, domain and help articles
 
 run: train ## Start Rasa, the action server and the web app (chat at http://localhost:8080)
 	$(PYTHON) -m bot.supervisor run
+
+run-scaled: train ## The same on PostgreSQL, Redis and several Rasa and action workers
+	$(PYTHON) -m bot.supervisor run --scaled
 
 user: install ## Create a staff login for the support inbox: make user NAME=you@iex.dk
 	@test -n "$(NAME)" || { echo "usage: make user NAME=you@iex.dk" >&2; exit 2; }

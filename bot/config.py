@@ -112,6 +112,25 @@ class Settings:
     #: The same for the fallback rate, where lower is better: good up to the first share, poor
     #: above the second.
     fallback_rate_thresholds: tuple[float, float] = (0.05, 0.15)
+    #: Scaled mode (make run-scaled): the project's own PostgreSQL and Redis, data in state_dir.
+    postgres_port: int = 55432
+    postgres_database: str = "iex"
+    postgres_user: str = "iex"
+    postgres_password: str = "dev-postgres-password"
+    redis_port: int = 56379
+    #: Run the scaled mode: the stores above instead of SQLite, several workers per server.
+    scaled: bool = False
+    #: Workers in the scaled mode (two cores: each Rasa worker loads the model, ~1 GB).
+    rasa_workers: int = 2
+    action_workers: int = 2
+
+    @property
+    def database_url(self) -> str:
+        """The scaled mode's PostgreSQL (tracker store, ticket store, outboxes)."""
+        return (
+            f"postgresql://{self.postgres_user}:{self.postgres_password}"
+            f"@127.0.0.1:{self.postgres_port}/{self.postgres_database}"
+        )
 
     @property
     def tracker_db(self) -> Path:
@@ -249,6 +268,10 @@ def load_settings() -> Settings:
         ),
         smtp_host=os.environ.get("IEX_SMTP_HOST", defaults.smtp_host),
         smtp_port=int(os.environ.get("IEX_SMTP_PORT", defaults.smtp_port)),
+        postgres_port=int(os.environ.get("IEX_POSTGRES_PORT", defaults.postgres_port)),
+        redis_port=int(os.environ.get("IEX_REDIS_PORT", defaults.redis_port)),
+        rasa_workers=int(os.environ.get("IEX_RASA_WORKERS", defaults.rasa_workers)),
+        action_workers=int(os.environ.get("IEX_ACTION_WORKERS", defaults.action_workers)),
         smtp_starttls=_switch("IEX_SMTP_STARTTLS", defaults.smtp_starttls),
         smtp_username=os.environ.get("IEX_SMTP_USERNAME", defaults.smtp_username),
         smtp_password=os.environ.get("IEX_SMTP_PASSWORD", defaults.smtp_password),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 
+from bot import local_servers
 from bot.config import PROJECT_ROOT, Settings
 from bot.deployment import development_warning, refuse_unsafe_production
 
@@ -103,7 +104,16 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_SMTP_HOST": settings.smtp_host,
         "IEX_SMTP_PORT": str(settings.smtp_port),
         "IEX_MAIL_SINK": "1" if settings.mail_sink else "0",
+        # Empty: SQLite in the state folder; scaled mode: the shared PostgreSQL.
+        "IEX_DATABASE_URL": settings.database_url if settings.scaled else "",
     }
+    if settings.scaled:
+        environment |= {
+            "IEX_REDIS_HOST": "127.0.0.1",
+            "IEX_REDIS_PORT": str(settings.redis_port),
+            "SANIC_WORKERS": str(settings.rasa_workers),
+            "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+        }
     if settings.mail_sink:
         # The sink offers neither STARTTLS nor a login: a real server's, from the caller's shell,
         # would make every e-mail fail (and send its password to the sink).
@@ -162,6 +172,11 @@ def mail_services(settings: Settings) -> list[Service]:
     return ([mail_sink(settings)] if settings.mail_sink else []) + [mail_worker(settings)]
 
 
+def endpoints_file(settings: Settings) -> str:
+    """Rasa's endpoints: SQLite tracker store, or PostgreSQL and a Redis lock store (scaled)."""
+    return "endpoints-scaled.yml" if settings.scaled else "endpoints.yml"
+
+
 def rasa_server(settings: Settings) -> Service:
     return Service(
         name="rasa",
@@ -169,7 +184,7 @@ def rasa_server(settings: Settings) -> Service:
                  "--auth-token", settings.rasa_auth_token, "--cors", *settings.site_origins,
                  "--interface", settings.rasa_host,
                  "--port", str(settings.rasa_port), "--model", str(settings.models_dir),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                 "--endpoints", endpoints_file(settings), "--credentials", "credentials.yml"],
         ready_url=(
             f"http://{local_address(settings.rasa_host)}:{settings.rasa_port}"
             f"/status?token={settings.rasa_auth_token}"
@@ -187,10 +202,16 @@ def web_app(settings: Settings) -> Service:
     )
 
 
+def redis_server(settings: Settings) -> Service:
+    """The scaled mode's lock store."""
+    return Service(name="redis", command=local_servers.redis_command(settings), ready_url=None)
+
+
 def all_services(settings: Settings) -> list[Service]:
-    """Everything ``make run`` starts, in start order."""
+    """Everything ``make run`` (or ``make run-scaled``) starts, in start order."""
+    stores = [redis_server(settings)] if settings.scaled else []
     return [
-        action_server(settings), outbox_worker(settings), *mail_services(settings),
+        *stores, action_server(settings), outbox_worker(settings), *mail_services(settings),
         rasa_server(settings), web_app(settings),
     ]
 
@@ -240,25 +261,36 @@ def start_in_background(settings: Settings, environment: dict | None = None) -> 
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     services = all_services(settings)
     try:
+        start_stores(settings)
         for service in services:
             service.env.update(environment or {})
             service.start(log_file=settings.state_dir / f"{service.name}.log")
         wait_until_ready(services)
     except (RuntimeError, TimeoutError):
-        stop_all(services)
+        stop_all(services, settings)
         logs = "\n".join(
             (settings.state_dir / f"{service.name}.log").read_text()[-3000:] for service in services
         )
         raise RuntimeError(f"the assistant did not start:\n{logs}") from None
     except BaseException:  # Ctrl-C or SIGTERM while waiting: nothing is left running
-        stop_all(services)
+        stop_all(services, settings)
         raise
     return services
 
 
-def stop_all(services: list[Service]) -> None:
+def start_stores(settings: Settings) -> None:
+    """In scaled mode: install and start PostgreSQL (Redis starts as a service)."""
+    if settings.scaled:
+        local_servers.install_missing_packages()
+        local_servers.start_postgres(settings)
+
+
+def stop_all(services: list[Service], settings: Settings | None = None) -> None:
+    """Stop the services, last started first, then the scaled mode's PostgreSQL."""
     for service in reversed(services):
         service.stop()
+    if settings is not None and settings.scaled:
+        local_servers.stop_postgres(settings)
 
 
 def _stop_on_terminate(*_signal_details) -> None:
@@ -276,6 +308,7 @@ def run_all(settings: Settings) -> int:
     services = all_services(settings)
     stop_on_terminate()
     try:
+        start_stores(settings)
         for service in services:
             service.start()
         print("[supervisor] waiting for the action server, Rasa and the web app ...", flush=True)
@@ -307,7 +340,7 @@ def run_all(settings: Settings) -> int:
         print(f"[supervisor] could not start: {error}", flush=True)
         return 1
     finally:
-        stop_all(services)
+        stop_all(services, settings)
         print("[supervisor] all stopped", flush=True)
 
 
@@ -334,8 +367,10 @@ def shell(settings: Settings) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", choices=["run", "shell"], default="run")
+    parser.add_argument("--scaled", action="store_true",
+                        help="PostgreSQL, Redis and several workers (make run-scaled)")
     arguments = parser.parse_args()
-    settings = refuse_unsafe_production("supervisor")
+    settings = replace(refuse_unsafe_production("supervisor"), scaled=arguments.scaled)
     warning = development_warning(settings)
     if warning:
         print(f"[supervisor] {warning}", flush=True)

@@ -1,0 +1,168 @@
+"""End-to-end: the scaled mode (make run-scaled) on real PostgreSQL and Redis keeps one
+conversation whole across several Rasa workers, through a killed worker and simultaneous
+messages.
+
+Which worker answered is read from /proc: the worker process that holds the server side of the
+test's keep-alive connection is the one that handled the requests sent over it.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.supervisor import free_port, private_settings, stop_all
+from evaluation.client import CHAT_PATH
+from tests.conftest import TEST_ENVIRONMENT, Assistant, start_assistant
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def scaled() -> Assistant:
+    """One scaled stack for the module; its state (PostgreSQL's data too) in a folder of var/,
+    which the postgres account can reach (pytest's own temporary folders are root's only)."""
+    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    state_dir = Path(tempfile.mkdtemp(prefix="test-scaled-", dir=PROJECT_ROOT / "var"))
+    state_dir.chmod(0o755)
+    settings = replace(
+        private_settings(state_dir), scaled=True, postgres_port=free_port(),
+        redis_port=free_port(), rasa_workers=2,
+    )
+    services = start_assistant(settings, TEST_ENVIRONMENT)
+    yield Assistant(settings, services)
+    stop_all(services, settings)
+    shutil.rmtree(state_dir)
+
+
+def rasa_workers(assistant: Assistant) -> list[int]:
+    """Process ids of the Rasa server's Sanic workers (the main process's children)."""
+    main = assistant.service("rasa").process.pid
+    return [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+
+
+class WorkerConnection:
+    """A keep-alive connection to Rasa's chat channel, and the worker process that serves it."""
+
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        self.http = http.client.HTTPConnection("127.0.0.1", assistant.settings.rasa_port,
+                                               timeout=120)
+        self.http.connect()
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": text})
+        self.http.request("POST", f"{CHAT_PATH}/webhook", body,
+                          {"Content-Type": "application/json"})
+        reply = self.http.getresponse()
+        assert reply.status == 200
+        return json.loads(reply.read())
+
+    def worker(self) -> int:
+        """The worker that accepted this connection (it handles every request sent over it)."""
+        inode = self._server_socket_inode()
+        for _poll in range(100):
+            for pid in rasa_workers(self.assistant):
+                if f"socket:[{inode}]" in _open_files(pid):
+                    return pid
+            time.sleep(0.05)
+        raise AssertionError("no Rasa worker accepted the connection")
+
+    def _server_socket_inode(self) -> str:
+        client_port = self.http.sock.getsockname()[1]
+        rasa_port = self.assistant.settings.rasa_port
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].split(":")[1], 16)
+            remote_port = int(fields[2].split(":")[1], 16)
+            if (local_port, remote_port) == (rasa_port, client_port):
+                return fields[9]
+        raise AssertionError("the connection is not in /proc/net/tcp")
+
+
+def _open_files(pid: int) -> set[str]:
+    files = set()
+    for descriptor in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            files.add(os.readlink(f"/proc/{pid}/fd/{descriptor}"))
+        except FileNotFoundError:
+            continue
+    return files
+
+
+def connection_on_other_worker(assistant: Assistant, busy: int) -> WorkerConnection:
+    """A connection that a worker other than ``busy`` accepted: several are opened at once, so
+    that the workers share them out, and the others are closed."""
+    for _attempt in range(10):
+        connections = [WorkerConnection(assistant) for _connection in range(8)]
+        chosen = next((each for each in connections if each.worker() != busy), None)
+        for each in connections:
+            if each is not chosen:
+                each.http.close()
+        if chosen:
+            return chosen
+    raise AssertionError("every connection went to the same worker")
+
+
+def user_texts(events: list[dict]) -> list[str]:
+    return [event["text"] for event in events if event["event"] == "user"]
+
+
+def test_one_conversation_keeps_its_state_across_workers(scaled):
+    sender = scaled.chat.new_sender()
+    first = WorkerConnection(scaled)
+    first.say(sender, "hello")
+    second = connection_on_other_worker(scaled, first.worker())
+    second.say(sender, "I cannot log in")
+
+    assert second.worker() != first.worker()
+    events = scaled.chat.events(sender)
+    assert user_texts(events) == ["hello", "I cannot log in"]
+    assert [event["event"] for event in events].count("session_started") == 1
+
+
+def test_simultaneous_messages_of_one_conversation_are_handled_in_order(scaled):
+    sender = scaled.chat.new_sender()
+    scaled.chat.say(sender, "hello")
+    texts = ["I cannot log in", "my invoice is wrong"]
+    threads = [threading.Thread(target=scaled.chat.say, args=(sender, text)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    events = scaled.chat.events(sender)
+    users = [index for index, event in enumerate(events) if event["event"] == "user"]
+    assert sorted(user_texts(events)[1:]) == sorted(texts)
+    # The lock store serialises them: each message's answer ends in action_listen before the
+    # next message is read.
+    for start, end in zip(users, users[1:] + [len(events)], strict=True):
+        turn = events[start + 1:end]
+        assert any(event["event"] == "bot" for event in turn)
+        assert [event.get("name") for event in turn if event["event"] == "action"][-1] \
+            == "action_listen"
+
+
+def test_a_killed_worker_loses_no_event(scaled):
+    sender = scaled.chat.new_sender()
+    first = WorkerConnection(scaled)
+    first.say(sender, "hello")
+    before = scaled.chat.events(sender)
+    victim = first.worker()
+
+    os.kill(victim, signal.SIGKILL)
+    scaled.chat.say(sender, "I cannot log in")
+
+    after = scaled.chat.events(sender)
+    assert after[:len(before)] == before
+    assert user_texts(after) == ["hello", "I cannot log in"]
