@@ -1,12 +1,12 @@
 """A mode is which set of servers the benchmark starts, and the channel its customers use.
 
 ``run`` is what ``make run`` starts (bot/supervisor.py ``all_services``), on free ports with a
-private state folder; ``starter`` is Rasa's starter bot. ``scaled`` is ``make run-scaled``'s
-service set, once bot/supervisor.py has one: it plugs in at ``_start_scaled``, alone.
+private state folder; ``scaled`` is ``make run-scaled``'s (PostgreSQL, Redis, several Rasa and
+action server workers) the same way; ``starter`` is Rasa's starter bot.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot import supervisor
@@ -29,21 +29,15 @@ class RunningMode:
     name: str
     channel: Channel
     services: list[Service]
+    #: Our assistant's settings (None for the starter bot): stopping the scaled mode needs them.
+    settings: Settings | None = None
 
     def leaders(self) -> dict[str, int]:
         """Each service's name and the pid that leads its process session."""
         return {service.name: service.process.pid for service in self.services}
 
     def stop(self) -> None:
-        stop_all(self.services)
-
-
-def _start_scaled(settings: Settings) -> list[Service]:
-    """Start ``make run-scaled``'s services (PostgreSQL, Redis, several Rasa workers).
-
-    The one place the scaled service set plugs in: bot/supervisor.py has none on main yet.
-    """
-    raise SystemExit("[bench] mode 'scaled': bot/supervisor.py has no scaled service set yet")
+        stop_all(self.services, self.settings)
 
 
 def start_mode(name: str, state_dir: Path) -> RunningMode:
@@ -58,9 +52,6 @@ def start_mode(name: str, state_dir: Path) -> RunningMode:
             service.stop()
             raise
         return RunningMode(name, RestChannel(url), [service])
-    settings = private_settings(state_dir)
-    if name == "scaled":
-        services = _start_scaled(settings)
-    else:
-        services = start_in_background(settings, BENCH_ENVIRONMENT)
-    return RunningMode(name, SupportChat(settings.rasa_url), services)
+    settings = replace(private_settings(state_dir), scaled=name == "scaled")
+    services = start_in_background(settings, BENCH_ENVIRONMENT)
+    return RunningMode(name, SupportChat(settings.rasa_url), services, settings)
