@@ -4,8 +4,9 @@ Rasa 3.6 writes its structured events as JSON log lines. Some carry the customer
 values or tracker events, and an error's traceback lists every local variable with its value
 (all slot values, for instance, when a response could not be filled in). ``install()`` makes
 every log record of the process drop those values before any handler writes it; ``python -m
-bot.log_privacy <rasa arguments>`` runs Rasa's command line with it installed, which is how the
-supervisor starts Rasa.
+bot.log_privacy <rasa arguments>`` runs Rasa's command line with it installed (and the faster
+check of action server replies, bot/action_reply_check.py), which is how the supervisor starts
+Rasa.
 """
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ def main() -> None:
     os.environ["FORCE_JSON_LOGGING"] = "1"
     install()
     from rasa.__main__ import main as rasa_main  # after install(): Rasa logs while it loads
+
+    from bot import action_reply_check
+
+    action_reply_check.install()
 
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()

@@ -249,6 +249,8 @@ def private_settings(state_dir: Path) -> Settings:
         rasa_port=rasa_port,
         action_port=free_port(),
         smtp_port=free_port(),
+        postgres_port=free_port(),
+        redis_port=free_port(),
         rasa_url=f"http://localhost:{rasa_port}",
         state_dir=state_dir,
         # Test pages run web apps of their own on other free ports of this machine.
