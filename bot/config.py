@@ -126,7 +126,8 @@ class Settings:
 
     @property
     def database_url(self) -> str:
-        """The scaled mode's PostgreSQL (tracker store, ticket store, outboxes)."""
+        """The scaled mode's PostgreSQL: Rasa's tracker store (the ticket store and the
+        outboxes stay SQLite files in the state folder)."""
         return (
             f"postgresql://{self.postgres_user}:{self.postgres_password}"
             f"@127.0.0.1:{self.postgres_port}/{self.postgres_database}"

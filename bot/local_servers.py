@@ -10,7 +10,6 @@ import glob
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from bot.config import Settings
@@ -109,18 +108,3 @@ def redis_command(settings: Settings) -> list[str]:
     return ["redis-server", "--port", str(settings.redis_port), "--bind", "127.0.0.1",
             "--dir", str(folder), "--save", "", "--appendonly", "no"]
 
-
-def wait_for_redis(settings: Settings, timeout: float = 10.0) -> None:
-    """Wait until Redis answers PING."""
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=settings.redis_port)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            client.ping()
-            return
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

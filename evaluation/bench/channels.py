@@ -11,8 +11,8 @@ import uuid
 
 import aiohttp
 
-#: The website chat's channel (bot/channel.py, named "chat").
-CHAT_PATH = "/webhooks/chat"
+from evaluation.client import CHAT_PATH
+
 #: Rasa's stock REST channel, which the starter bot's credentials.yml opens.
 REST_PATH = "/webhooks/rest/webhook"
 PAGE_LANGUAGE = "en"
