@@ -103,6 +103,7 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_SMTP_HOST": settings.smtp_host,
         "IEX_SMTP_PORT": str(settings.smtp_port),
         "IEX_MAIL_SINK": "1" if settings.mail_sink else "0",
+        "IEX_DATABASE_URL": settings.database_url,
     }
     if settings.mail_sink:
         # The sink offers neither STARTTLS nor a login: a real server's, from the caller's shell,

@@ -424,7 +424,7 @@ def test_a_replayed_hand_off_gets_its_first_reference_even_after_a_collision(tmp
 def test_the_store_refuses_two_tickets_with_one_reference(outbox):
     outbox.enqueue(example_ticket())
 
-    with pytest.raises(sqlite3.IntegrityError), sqlite3.connect(outbox.path) as db:
+    with pytest.raises(sqlite3.IntegrityError), sqlite3.connect(outbox.database.location) as db:
         db.execute(
             "INSERT INTO outbox (idempotency_key, reference, ticket, status, next_attempt_at,"
             " created_at, updated_at) VALUES ('other', 'IEX-20261127-4T34', '{}', 'pending',"
