@@ -59,14 +59,18 @@ def _pool(url: str):
     """This process's pool for ``url``; a forked child opens its own (the parent's sockets are
     left alone: closing them here would end the parent's sessions)."""
     global _pools_pid
-    from psycopg2.pool import ThreadedConnectionPool
+    import psycopg2
+    from sqlalchemy.pool import QueuePool
 
     with _pools_lock:
         if _pools_pid != os.getpid():
             _pools.clear()
             _pools_pid = os.getpid()
         if url not in _pools:
-            _pools[url] = ThreadedConnectionPool(0, POOL_SIZE, url)
+            # Opened when first needed; up to POOL_SIZE stay open, as many more wait their turn.
+            _pools[url] = QueuePool(
+                lambda: psycopg2.connect(url), pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+            )
         return _pools[url]
 
 
@@ -106,13 +110,16 @@ class Database:
             with sqlite.connect(self.location) as db:
                 yield db
             return
-        pool = _pool(self.location)
-        connection = pool.getconn()
+        pooled = _pool(self.location).connect()
+        connection = pooled.dbapi_connection
         connection.autocommit = True
         try:
             yield PostgresConnection(connection)
         finally:
-            pool.putconn(connection, close=bool(connection.closed))
+            if connection.closed:  # the server ended it: the pool opens a new one next time
+                pooled.invalidate()
+            else:
+                pooled.close()
 
     @contextmanager
     def transaction(self, *, secure_delete: bool = False) -> Iterator[Any]:
