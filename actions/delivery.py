@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 @lru_cache(maxsize=1)
 def outbox() -> Outbox:
-    """The outbox of this process, on the configured SQLite file."""
-    return Outbox(config.OUTBOX_DB)
+    """The outbox of this process, in the configured SQLite file or PostgreSQL database."""
+    return Outbox(config.OUTBOX_LOCATION)
 
 
 def run_worker() -> None:
@@ -42,7 +42,7 @@ def run_worker() -> None:
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda *_: stopped.set())
     worker = outbox().start_background_worker(helpdesk, config.OUTBOX_INTERVAL_SECONDS)
-    logger.info("delivering tickets from %s to %s", config.OUTBOX_DB, helpdesk.name)
+    logger.info("delivering tickets from %s to %s", outbox().database, helpdesk.name)
     stopped.wait()
     worker.stop(timeout=config.HELPDESK_TIMEOUT_SECONDS + 5)
     logger.info("outbox worker stopped; %s", outbox().counts())

@@ -1,5 +1,6 @@
-"""Durable ticket delivery: a ticket is stored in SQLite before any attempt and retried until a
-helpdesk takes it, across restarts and with several processes sharing one file.
+"""Durable ticket delivery: a ticket is stored (SQLite or PostgreSQL) before any attempt and
+retried until a helpdesk takes it, across restarts and with several processes sharing one
+database.
 
 Delivery is at least once; the idempotency key sent with every attempt lets helpdesks that support
 it (the web app's API, Zendesk) turn a repeat into a no-op, and helpdesks without one (Freshdesk,
@@ -16,11 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import random
-import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +29,7 @@ from pathlib import Path
 from actions import config
 from actions.helpdesk.base import DeliveryResult, Helpdesk, Outcome
 from actions.ticket import new_reference
-from storage import sqlite
+from storage.database import Database
 from tickets import parse_timestamp, validate_ticket
 
 logger = logging.getLogger(__name__)
@@ -129,12 +129,12 @@ def retry_delay(attempts: int, base: float, cap: float) -> float:
 
 
 def claim_next_due(
-    db_path: Path, table: str, moment: float, lease_seconds: float
-) -> tuple[sqlite3.Row, str] | None:
+    database: Database, table: str, moment: float, lease_seconds: float
+) -> tuple[Mapping, str] | None:
     """Claim the oldest due pending item of an outbox table (the ticket or the mail outbox) for
     one attempt; other workers leave it alone until the lease is over (after a crash it is due
     again then). Returns the row as it was and the claim the attempt is recorded with."""
-    with sqlite.transaction(db_path) as db:
+    with database.transaction() as db:
         row = db.execute(
             f"SELECT * FROM {table} WHERE status = ? AND next_attempt_at <= ?"
             " ORDER BY next_attempt_at, created_at, rowid LIMIT 1",
@@ -164,11 +164,12 @@ def seconds_of(now: float | datetime | None, clock: Callable[[], float]) -> floa
 
 
 class Outbox:
-    """Tickets waiting for, or done with, delivery to a helpdesk, kept in one SQLite file."""
+    """Tickets waiting for, or done with, delivery to a helpdesk, kept in one database (a SQLite
+    file or PostgreSQL)."""
 
     def __init__(
         self,
-        db_path: str | Path,
+        location: str | Path,
         *,
         clock: Callable[[], float] = time.time,
         retry_base: float = config.RETRY_BASE_SECONDS,
@@ -176,7 +177,7 @@ class Outbox:
         lease_seconds: float | None = None,
         rng: random.Random | None = None,
     ):
-        self.path = Path(db_path)
+        self.database = Database(location)
         self.clock = clock
         self.retry_base = retry_base
         self.retry_cap = retry_cap
@@ -187,16 +188,16 @@ class Outbox:
         #: Draws the replacement for a reference that is already taken.
         self.rng = rng or random.SystemRandom()
         self._throttled_until = 0.0
-        sqlite.create_database(self.path, _SCHEMA)
+        self.database.create(_SCHEMA)
         self._make_references_unique()
 
     # -- storage -------------------------------------------------------------------------------
 
-    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.connect(self.path)
+    def _connection(self) -> AbstractContextManager:
+        return self.database.connect()
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.transaction(self.path)
+    def _transaction(self) -> AbstractContextManager:
+        return self.database.transaction()
 
     def _make_references_unique(self) -> None:
         """Give every stored ticket its own reference, then let the index keep it that way.
@@ -233,7 +234,7 @@ class Outbox:
                 "CREATE UNIQUE INDEX IF NOT EXISTS outbox_reference_unique ON outbox (reference)"
             )
 
-    def _with_free_reference(self, db: sqlite3.Connection, ticket: dict) -> dict:
+    def _with_free_reference(self, db, ticket: dict) -> dict:
         """The ticket as it is, or with a newly drawn reference if its own is taken."""
         day = parse_timestamp(ticket["created_at"])
         for _ in range(MAX_REFERENCE_DRAWS):
@@ -246,7 +247,7 @@ class Outbox:
         raise RuntimeError(f"no free reference after {MAX_REFERENCE_DRAWS} draws")
 
     @staticmethod
-    def _item(row: sqlite3.Row) -> OutboxItem:
+    def _item(row: Mapping) -> OutboxItem:
         return OutboxItem(
             idempotency_key=row["idempotency_key"],
             reference=row["reference"],
@@ -429,12 +430,12 @@ class Outbox:
 
     # -- delivery ------------------------------------------------------------------------------
 
-    def _claim_next(self, moment: float) -> tuple[sqlite3.Row, str] | None:
-        return claim_next_due(self.path, "outbox", moment, self.lease_seconds)
+    def _claim_next(self, moment: float) -> tuple[Mapping, str] | None:
+        return claim_next_due(self.database, "outbox", moment, self.lease_seconds)
 
     def _record(
         self,
-        row: sqlite3.Row,
+        row: Mapping,
         claim: str,
         helpdesk: Helpdesk,
         result: DeliveryResult,
@@ -481,7 +482,7 @@ class Outbox:
             return self._honoured(result.retry_after)
         return retry_delay(attempts, self.retry_base, self.retry_cap)
 
-    def _attempt(self, helpdesk: Helpdesk, row: sqlite3.Row) -> DeliveryResult:
+    def _attempt(self, helpdesk: Helpdesk, row: Mapping) -> DeliveryResult:
         """One attempt; after one that may have reached the helpdesk, look the ticket up first."""
         ticket = json.loads(row["ticket"])
         # An earlier attempt was recorded, or a worker died holding the item: it may be there.

@@ -68,6 +68,10 @@ class Settings:
     web_proxies_count: int = 0
     #: The ticket outbox (IEX_OUTBOX_DB, as actions/config.py reads it); None: in state_dir.
     outbox_path: Path | None = None
+    #: A PostgreSQL database (IEX_DATABASE_URL, as actions/config.py reads it) that holds the
+    #: stores every web app and worker process shares (tickets, outboxes, feedback, staff) beside
+    #: Rasa's tracker store (endpoints-scaled.yml); empty: SQLite files in state_dir.
+    database_url: str = ""
     #: Largest request body the chat channel reads, in bytes; larger ones are refused unread.
     max_request_bytes: int = 65536
     #: Largest request body the web app reads, in bytes; larger ones are refused unread (413).
@@ -125,9 +129,9 @@ class Settings:
     action_workers: int = 2
 
     @property
-    def database_url(self) -> str:
-        """The scaled mode's PostgreSQL: Rasa's tracker store (the ticket store and the
-        outboxes stay SQLite files in the state folder)."""
+    def local_postgres_url(self) -> str:
+        """The scaled mode's own PostgreSQL, which the supervisor gives every child as
+        IEX_DATABASE_URL."""
         return (
             f"postgresql://{self.postgres_user}:{self.postgres_password}"
             f"@127.0.0.1:{self.postgres_port}/{self.postgres_database}"
@@ -180,6 +184,11 @@ class Settings:
         return self.state_dir / "mail_outbox.db"
 
     @property
+    def mail_outbox_location(self) -> str | Path:
+        """Where the mail outbox is: the PostgreSQL database if one is set, else its file."""
+        return self.database_url or self.mail_outbox_db
+
+    @property
     def mail_sink_dir(self) -> Path:
         """The Maildir in which the development mail sink keeps what it receives."""
         return self.state_dir / "mail"
@@ -188,6 +197,11 @@ class Settings:
     def outbox_db(self) -> Path:
         """The outbox the action server writes and the worker delivers from."""
         return self.outbox_path or self.state_dir / "outbox.db"
+
+    @property
+    def outbox_location(self) -> str | Path:
+        """Where the ticket outbox is: the PostgreSQL database if one is set, else its file."""
+        return self.database_url or self.outbox_db
 
 
 def _shares(name: str, default: tuple[float, float]) -> tuple[float, float]:
@@ -248,6 +262,7 @@ def load_settings() -> Settings:
         ),
         web_proxies_count=int(os.environ.get("IEX_WEB_PROXIES_COUNT", defaults.web_proxies_count)),
         outbox_path=Path(os.environ["IEX_OUTBOX_DB"]) if os.environ.get("IEX_OUTBOX_DB") else None,
+        database_url=os.environ.get("IEX_DATABASE_URL", defaults.database_url),
         max_request_bytes=int(os.environ.get("IEX_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
         max_web_request_bytes=int(
             os.environ.get("IEX_MAX_WEB_REQUEST_BYTES", defaults.max_web_request_bytes)

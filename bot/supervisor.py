@@ -104,8 +104,9 @@ def service_environment(settings: Settings) -> dict[str, str]:
         "IEX_SMTP_HOST": settings.smtp_host,
         "IEX_SMTP_PORT": str(settings.smtp_port),
         "IEX_MAIL_SINK": "1" if settings.mail_sink else "0",
-        # Empty: SQLite in the state folder; scaled mode: the shared PostgreSQL.
-        "IEX_DATABASE_URL": settings.database_url if settings.scaled else "",
+        # Empty: SQLite files in the state folder; scaled mode: the shared PostgreSQL, for Rasa's
+        # tracker store and the stores of the web app and the workers.
+        "IEX_DATABASE_URL": settings.local_postgres_url if settings.scaled else "",
     }
     if settings.scaled:
         environment |= {

@@ -34,9 +34,11 @@ def mail_settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def mail_outbox() -> MailOutbox:
-    """The mail outbox of this process, on the configured SQLite file."""
+    """The mail outbox of this process, in the configured SQLite file or PostgreSQL database."""
     settings = mail_settings()
-    return MailOutbox(settings.mail_outbox_db, smtp_timeout_seconds=settings.smtp_timeout_seconds)
+    return MailOutbox(
+        settings.mail_outbox_location, smtp_timeout_seconds=settings.smtp_timeout_seconds
+    )
 
 
 def run_worker() -> None:
@@ -51,7 +53,7 @@ def run_worker() -> None:
     )
     logger.info(
         "sending customer e-mails from %s through %s:%d",
-        settings.mail_outbox_db,
+        mail_outbox().database,
         settings.smtp_host,
         settings.smtp_port,
     )

@@ -1,5 +1,5 @@
-"""The mail outbox: every customer e-mail is stored in SQLite before any attempt and sent by SMTP
-until the server takes it, across restarts; the same kind of outbox as the tickets'
+"""The mail outbox: every customer e-mail is stored (SQLite or PostgreSQL) before any attempt and
+sent by SMTP until the server takes it, across restarts; the same kind of outbox as the tickets'
 (actions/outbox.py), whose claim, backoff and worker it shares.
 
 Enqueueing is idempotent on the message's key, so a replayed hand-off or a form sent twice
@@ -14,10 +14,9 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +36,7 @@ from actions.outbox import (
 )
 from bot.config import Settings
 from mail.smtp import longest_session_seconds
-from storage import sqlite
+from storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -108,30 +107,31 @@ def parse_message(text: str) -> EmailMessage:
 
 
 class MailOutbox:
-    """Customer e-mails waiting for, or done with, delivery by SMTP, kept in one SQLite file."""
+    """Customer e-mails waiting for, or done with, delivery by SMTP, kept in one database (a
+    SQLite file or PostgreSQL)."""
 
     def __init__(
         self,
-        db_path: str | Path,
+        location: str | Path,
         *,
         clock: Callable[[], float] = time.time,
         retry_base: float = config.RETRY_BASE_SECONDS,
         retry_cap: float = config.RETRY_CAP_SECONDS,
         smtp_timeout_seconds: float = Settings.smtp_timeout_seconds,
     ):
-        self.path = Path(db_path)
+        self.database = Database(location)
         self.clock = clock
         self.retry_base = retry_base
         self.retry_cap = retry_cap
         # A claim must outlast the longest SMTP session, or a second worker sends it again.
         self.lease_seconds = longest_session_seconds(smtp_timeout_seconds) + LEASE_MARGIN_SECONDS
-        sqlite.create_database(self.path, _SCHEMA)
+        self.database.create(_SCHEMA)
 
-    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.connect(self.path)
+    def _connection(self) -> AbstractContextManager:
+        return self.database.connect()
 
     @staticmethod
-    def _item(row: sqlite3.Row) -> MailItem:
+    def _item(row: Mapping) -> MailItem:
         return MailItem(
             idempotency_key=row["idempotency_key"],
             reference=row["reference"],
@@ -151,7 +151,7 @@ class MailOutbox:
         """Store a message for delivery; one whose key is stored already is not stored again
         (the stored one comes back)."""
         moment = seconds_of(now, self.clock)
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             db.execute(
                 "INSERT INTO mail_outbox (idempotency_key, reference, kind, recipient, subject,"
                 " message, status, next_attempt_at, created_at, updated_at)"
@@ -207,7 +207,7 @@ class MailOutbox:
     def retry_failed(self, now: float | datetime | None = None) -> int:
         """Queue every failed message again (once the cause is fixed); returns how many."""
         moment = seconds_of(now, self.clock)
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             cursor = db.execute(
                 "UPDATE mail_outbox SET status = ?, next_attempt_at = ?, updated_at = ?"
                 " WHERE status = ?",
@@ -215,7 +215,7 @@ class MailOutbox:
             )
         return cursor.rowcount
 
-    def _record(self, row: sqlite3.Row, claim: str, result: DeliveryResult, moment: float) -> None:
+    def _record(self, row: Mapping, claim: str, result: DeliveryResult, moment: float) -> None:
         attempts = row["attempts"] + 1
         if result.delivered:
             status, next_attempt_at, delivered_at = DELIVERED, moment, moment
@@ -224,7 +224,7 @@ class MailOutbox:
         else:
             delay = retry_delay(attempts, self.retry_base, self.retry_cap)
             status, next_attempt_at, delivered_at = PENDING, moment + delay, None
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             # Only the claim holder records; a worker whose lease ran out has lost the message.
             db.execute(
                 "UPDATE mail_outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
@@ -259,7 +259,7 @@ class MailOutbox:
         results: list[DeliveryResult] = []
         while len(results) < limit and not (stopping and stopping.is_set()):
             moment = seconds_of(now, self.clock)
-            claimed = claim_next_due(self.path, "mail_outbox", moment, self.lease_seconds)
+            claimed = claim_next_due(self.database, "mail_outbox", moment, self.lease_seconds)
             if claimed is None:
                 break
             row, claim = claimed

@@ -1,4 +1,5 @@
-"""Shared fixtures: free ports, and the real Rasa and action servers for end-to-end tests."""
+"""Shared fixtures: free ports, the real Rasa and action servers for end-to-end tests, and a real
+PostgreSQL server for the stores."""
 from __future__ import annotations
 
 import uuid
@@ -12,6 +13,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.supervisor import Service, private_settings, start_in_background
 from evaluation.client import ONE_CLIENT_ENVIRONMENT, ChatClient
 from evaluation.moves import last_turn, moves_of_turn, responses_of_turn, shown_article_urls
+from tests.postgres import empty_tables, postgres_server
 
 MODELS_DIR = PROJECT_ROOT / "models"
 SCREENSHOTS_DIR = PROJECT_ROOT / "reports" / "screenshots"
@@ -150,3 +152,21 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The URL of a database on a real PostgreSQL server, one server for the whole session."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path):
+    """Where a store under test keeps its tables: a new SQLite file, then an emptied PostgreSQL
+    database (``IEX_DATABASE_URL``'s kind)."""
+    if request.param == "sqlite":
+        return tmp_path / "store.db"
+    url = request.getfixturevalue("postgres_url")
+    empty_tables(url)
+    return url

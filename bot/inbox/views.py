@@ -99,8 +99,8 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
     tracker = TrackerReader(
         settings.tracker_db, session_expiry_seconds(settings.domain_file), clock
     )
-    outbox = Outbox(settings.outbox_db)
-    mail_outbox = MailOutbox(settings.mail_outbox_db)
+    outbox = Outbox(settings.outbox_location)
+    mail_outbox = MailOutbox(settings.mail_outbox_location)
     zone = ZoneInfo(settings.inbox_timezone)
     show = Formatting(zone, ArticleTitles(settings.articles_dir))
     duplicate_window = timedelta(minutes=settings.duplicate_window_minutes)

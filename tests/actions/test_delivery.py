@@ -41,7 +41,7 @@ def refused(tmp_path) -> Outbox:
 
 
 def test_failed_lists_each_failed_ticket_with_its_error(refused):
-    listing = delivery(refused.path, "failed")
+    listing = delivery(refused.database.location, "failed")
 
     assert listing.returncode == 0, listing.stderr
     assert "Delivery is running" in listing.stdout and "2 failed ticket(s)" in listing.stdout
@@ -50,21 +50,21 @@ def test_failed_lists_each_failed_ticket_with_its_error(refused):
 
 
 def test_retry_of_one_reference_queues_only_that_ticket(refused):
-    retried = delivery(refused.path, "retry", OTHER)
+    retried = delivery(refused.database.location, "retry", OTHER)
 
     assert retried.returncode == 0 and f"{OTHER} queued" in retried.stdout
     assert (refused.find(OTHER).status, refused.find(REFUSED).status) == (PENDING, FAILED)
 
 
 def test_retry_of_an_unknown_reference_fails_and_changes_nothing(refused):
-    retried = delivery(refused.path, "retry", "IEX-20261127-NOPE22")
+    retried = delivery(refused.database.location, "retry", "IEX-20261127-NOPE22")
 
     assert retried.returncode == 1 and "no failed ticket IEX-20261127-NOPE22" in retried.stderr
     assert refused.counts()[FAILED] == 2
 
 
 def test_retry_all_queues_every_failed_ticket(refused):
-    retried = delivery(refused.path, "retry", "--all")
+    retried = delivery(refused.database.location, "retry", "--all")
 
     assert retried.returncode == 0 and "2 failed ticket(s) queued" in retried.stdout
     assert refused.counts()[PENDING] == 2
@@ -75,8 +75,8 @@ def test_failed_says_when_delivery_is_paused_and_retry_all_probes_at_once(tmp_pa
     outbox.enqueue(example_ticket())
     deliver_against(outbox, Reply(401, {"error": "a valid bearer token is required"}))
 
-    listing = delivery(outbox.path, "failed")
-    retried = delivery(outbox.path, "retry", "--all")
+    listing = delivery(outbox.database.location, "failed")
+    retried = delivery(outbox.database.location, "retry", "--all")
 
     assert "PAUSED" in listing.stdout and "HTTP 401" in listing.stdout
     assert "1 ticket(s) waiting" in listing.stdout

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 
+import psycopg2
 import pytest
 
 from actions.helpdesk import (
@@ -33,8 +34,8 @@ TOKEN = "dev-ticket-token"
 
 
 @pytest.fixture
-def outbox(tmp_path) -> Outbox:
-    return Outbox(tmp_path / "outbox.db", clock=lambda: NOW, retry_base=10, retry_cap=60)
+def outbox(store_location) -> Outbox:
+    return Outbox(store_location, clock=lambda: NOW, retry_base=10, retry_cap=60)
 
 
 @pytest.fixture
@@ -349,8 +350,8 @@ def test_process_dying_mid_delivery_leaves_the_ticket_for_later(tmp_path, api):
     assert attempt.result.delivered
 
 
-def test_concurrent_workers_deliver_each_ticket_once(tmp_path):
-    path = tmp_path / "outbox.db"
+def test_concurrent_workers_deliver_each_ticket_once(store_location):
+    path = store_location
     Outbox(path).enqueue(example_ticket(), now=NOW)
     workers = [Outbox(path) for _ in range(4)]
     start = threading.Barrier(len(workers))
@@ -424,7 +425,8 @@ def test_a_replayed_hand_off_gets_its_first_reference_even_after_a_collision(tmp
 def test_the_store_refuses_two_tickets_with_one_reference(outbox):
     outbox.enqueue(example_ticket())
 
-    with pytest.raises(sqlite3.IntegrityError), sqlite3.connect(outbox.path) as db:
+    refused = pytest.raises((sqlite3.IntegrityError, psycopg2.IntegrityError))
+    with refused, outbox.database.connect() as db:
         db.execute(
             "INSERT INTO outbox (idempotency_key, reference, ticket, status, next_attempt_at,"
             " created_at, updated_at) VALUES ('other', 'IEX-20261127-4T34', '{}', 'pending',"
@@ -504,8 +506,8 @@ def test_the_probes_back_off_up_to_the_retry_cap(outbox):
     assert len(refusing.requests) == 5
 
 
-def test_every_process_on_the_outbox_sees_the_pause(tmp_path):
-    path = tmp_path / "outbox.db"
+def test_every_process_on_the_outbox_sees_the_pause(store_location):
+    path = store_location
     worker = Outbox(path, retry_base=10, retry_cap=60)
     worker.enqueue(example_ticket(), now=NOW)
     with RecordingServer(Reply(404, "no such endpoint")) as wrong_address:

@@ -50,8 +50,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def outbox(tmp_path, clock) -> MailOutbox:
-    return MailOutbox(tmp_path / "mail_outbox.db", clock=clock, retry_base=5, retry_cap=60)
+def outbox(store_location, clock) -> MailOutbox:
+    return MailOutbox(store_location, clock=clock, retry_base=5, retry_cap=60)
 
 
 def test_enqueueing_the_same_message_twice_stores_it_once(outbox):
