@@ -177,7 +177,7 @@ class Outbox:
         lease_seconds: float | None = None,
         rng: random.Random | None = None,
     ):
-        self.database = Database(location)
+        self.database = Database(location, "outbox")
         self.clock = clock
         self.retry_base = retry_base
         self.retry_cap = retry_cap

@@ -155,6 +155,27 @@ class Settings:
         return self.state_dir / "feedback.db"
 
     @property
+    def tracker_location(self) -> str | Path:
+        """Where Rasa keeps the conversations: the PostgreSQL database if one is set (Rasa's
+        tracker store in endpoints-scaled.yml), else its SQLite file."""
+        return self.database_url or self.tracker_db
+
+    @property
+    def ticket_location(self) -> str | Path:
+        """Where the ticket store is: the PostgreSQL database if one is set, else its file."""
+        return self.database_url or self.ticket_db
+
+    @property
+    def staff_location(self) -> str | Path:
+        """Where the inbox's staff accounts and sessions are: the database, else their file."""
+        return self.database_url or self.staff_db
+
+    @property
+    def feedback_location(self) -> str | Path:
+        """Where the widget's feedback is: the PostgreSQL database if one is set, else its file."""
+        return self.database_url or self.feedback_db
+
+    @property
     def site_origins(self) -> tuple[str, ...]:
         """The origins Rasa accepts browser calls from (the web app's own unless configured)."""
         return self.allowed_origins or (

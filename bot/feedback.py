@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.conversation_ids import is_issued
 from bot.help_pages import cross_origin_headers
 from bot.request_values import is_valid_unicode
-from storage import sqlite
+from storage.database import Database
 
 #: Largest feedback body read, in bytes; a comment is short.
 MAX_BODY_BYTES = 4096
@@ -64,15 +64,16 @@ def _now() -> str:
 
 
 class FeedbackStore:
-    """The feedback SQLite file (one short connection per operation, like the other stores)."""
+    """The feedback store: a SQLite file or a PostgreSQL database (one short connection per
+    operation, like the other stores)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        sqlite.create_database(path, _SCHEMA)
+    def __init__(self, location: str | Path):
+        self.database = Database(location, "feedback")
+        self.database.create(_SCHEMA)
 
     def article_opened(self, conversation_id: str, slug: str) -> None:
         """The customer opened an article in the widget (counted once per conversation)."""
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             db.execute(
                 "INSERT INTO article_feedback (conversation_id, slug, opened_at) VALUES (?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -82,7 +83,7 @@ class FeedbackStore:
     def article_helped(self, conversation_id: str, slug: str, helped: bool) -> None:
         """The customer's answer to "Did this help?"; a later answer replaces an earlier one."""
         now = _now()
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             db.execute(
                 "INSERT INTO article_feedback (conversation_id, slug, opened_at, helped,"
                 " answered_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id, slug)"
@@ -92,7 +93,7 @@ class FeedbackStore:
 
     def rate(self, conversation_id: str, rating: int, comment: str, outcome: str) -> None:
         """The customer's rating of a finished conversation; a later one replaces it."""
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             db.execute(
                 "INSERT INTO conversation_ratings (conversation_id, rating, comment, outcome,"
                 " rated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET"
@@ -103,7 +104,7 @@ class FeedbackStore:
 
     def ratings(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """The ratings given in [start, end)."""
-        with sqlite.connect(self.path) as db:
+        with self.database.connect() as db:
             rows = db.execute(
                 "SELECT rating, comment, outcome, rated_at FROM conversation_ratings"
                 " WHERE rated_at >= ? AND rated_at < ? ORDER BY rated_at",
@@ -113,10 +114,12 @@ class FeedbackStore:
 
     def articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Per article opened in [start, end): how often opened, and helped yes / no."""
-        with sqlite.connect(self.path) as db:
+        with self.database.connect() as db:
             rows = db.execute(
-                "SELECT slug, COUNT(*) AS opened, COALESCE(SUM(helped = 1), 0) AS helped,"
-                " COALESCE(SUM(helped = 0), 0) AS not_helped FROM article_feedback"
+                "SELECT slug, COUNT(*) AS opened,"
+                " COALESCE(SUM(CASE WHEN helped = 1 THEN 1 ELSE 0 END), 0) AS helped,"
+                " COALESCE(SUM(CASE WHEN helped = 0 THEN 1 ELSE 0 END), 0) AS not_helped"
+                " FROM article_feedback"
                 " WHERE opened_at >= ? AND opened_at < ? GROUP BY slug"
                 " ORDER BY opened DESC, slug",
                 (_utc(start), _utc(end)),
@@ -164,14 +167,15 @@ SHOWN_COMMENTS = 5
 
 
 @lru_cache(maxsize=4)
-def feedback_store_for(path: Path) -> FeedbackStore:
-    """The feedback store of a file, its schema run once per process (endpoint and analytics)."""
-    return FeedbackStore(path)
+def feedback_store_for(location: str | Path) -> FeedbackStore:
+    """The feedback store of a file or database, its schema run once per process (endpoint and
+    analytics)."""
+    return FeedbackStore(location)
 
 
 def feedback_figures(settings: Settings, start: datetime, end: datetime) -> FeedbackFigures:
     """The ratings distribution and average, and per article (by title) opened / helped / not."""
-    store = feedback_store_for(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_location)
     ratings = store.ratings(start, end)
     values = [row["rating"] for row in ratings]
     knowledge_base = knowledge_base_for(settings.articles_dir)
@@ -243,7 +247,7 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
 def create_blueprint(settings: Settings) -> Blueprint:
     """POST /widget/feedback: the widget's article feedback and conversation ratings."""
     blueprint = Blueprint("feedback")
-    store = feedback_store_for(settings.feedback_db)
+    store = feedback_store_for(settings.feedback_location)
     knowledge_base = knowledge_base_for(settings.articles_dir)
 
     @blueprint.route("/widget/feedback", methods=["OPTIONS"])

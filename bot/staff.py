@@ -74,7 +74,7 @@ def main(arguments: list[str] | None = None, settings: Settings | None = None) -
     disable_parser = commands.add_parser("disable", help="disable an account, ending its sessions")
     disable_parser.add_argument("username")
     parsed = parser.parse_args(arguments)
-    store = StaffStore((settings or load_settings()).staff_db)
+    store = StaffStore((settings or load_settings()).staff_location)
     if parsed.command == "create":
         return create(store, parsed.username, parsed.password_stdin)
     if parsed.command == "disable":

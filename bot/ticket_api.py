@@ -39,9 +39,9 @@ def _unauthorized() -> response.HTTPResponse:
 
 
 def create_blueprint(settings: Settings) -> Blueprint:
-    """Serve the ticket API on the store at settings.ticket_db (blueprint.ctx.store)."""
+    """Serve the ticket API on the store at settings.ticket_location (blueprint.ctx.store)."""
     blueprint = Blueprint("ticket_api")
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     blueprint.ctx.store = store
 
     @blueprint.exception(MalformedInput)

@@ -1,21 +1,23 @@
-"""The embedded helpdesk's storage: tickets in SQLite, the full JSON plus columns to search by.
+"""The embedded helpdesk's storage: tickets in SQLite or PostgreSQL (storage/database.py), the
+full JSON plus columns to search by.
 
 Besides the tickets it keeps what the support team adds: every status change, assignment,
 duplicate link, internal note and e-mail reply to the customer with who and when, and a full-text
 index over description, examples and transcript. A database written by an older version is
 brought up to date when the store opens it (``_migrate``), so old tickets.db files keep working.
+Several web app processes can share one PostgreSQL database.
 """
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from storage import sqlite
+from storage.database import Database
 from support_core.language import DEFAULT_LANGUAGE
 from tickets import parse_timestamp
 
@@ -81,11 +83,9 @@ CREATE TABLE IF NOT EXISTS ticket_changes (
     changed_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ticket_changes_ticket ON ticket_changes (ticket_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS ticket_text USING fts5(
-    id UNINDEXED, summary, description, examples, transcript,
-    tokenize = 'unicode61 remove_diacritics 2'
-);
 """
+#: The full-text index (table ticket_text, one row per ticket id) over these parts of a ticket.
+_SEARCHED_PARTS = ("summary", "description", "examples", "transcript")
 
 #: Columns added to the tickets table after its first version, with their definitions.
 _ADDED_COLUMNS = {ASSIGNEE: "TEXT", DUPLICATE_OF: "TEXT"}
@@ -135,13 +135,6 @@ def searchable_text(ticket: dict) -> dict[str, str]:
     }
 
 
-def match_expression(text: str) -> str | None:
-    """An FTS5 query where every word must occur (as a word or the start of one); None if none."""
-    words = _WORD.findall(text)
-    # Each word is quoted, so that nothing the user types is read as FTS5 syntax.
-    return " ".join(f'"{word}"*' for word in words) or None
-
-
 class TicketConflict(Exception):
     """A different ticket (another idempotency key) already has this reference."""
 
@@ -160,7 +153,7 @@ def stored_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _index_text(db: sqlite3.Connection, ticket: dict) -> None:
+def _index_text(db, ticket: dict) -> None:
     parts = searchable_text(ticket)
     db.execute(
         "INSERT INTO ticket_text (id, summary, description, examples, transcript)"
@@ -170,7 +163,7 @@ def _index_text(db: sqlite3.Connection, ticket: dict) -> None:
     )
 
 
-def _conditions(filters: TicketFilter) -> tuple[str, list]:
+def _conditions(database: Database, filters: TicketFilter) -> tuple[str, list]:
     """The WHERE clause (possibly empty) and its parameters for a filter."""
     conditions: list[str] = []
     parameters: list = []
@@ -193,12 +186,12 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
         conditions.append("assignee IS NULL")
     if filters.system:
         conditions.append(
-            "EXISTS (SELECT 1 FROM json_each(tickets.ticket, '$.systems')"
+            f"EXISTS (SELECT 1 FROM {database.json_each('tickets.ticket', 'systems')}"
             " WHERE lower(json_each.value) = lower(?))"
         )
         parameters.append(filters.system)
     if filters.language:
-        conditions.append("coalesce(json_extract(tickets.ticket, '$.language'), ?) = ?")
+        conditions.append(f"coalesce({database.json_text('tickets.ticket', 'language')}, ?) = ?")
         parameters += [DEFAULT_LANGUAGE, filters.language]
     if filters.created_from:
         conditions.append("created_at >= ?")
@@ -206,12 +199,14 @@ def _conditions(filters: TicketFilter) -> tuple[str, list]:
     if filters.created_before:
         conditions.append("created_at < ?")
         parameters.append(stored_time(filters.created_before))
-    expression = match_expression(filters.text or "")
+    expression = database.text_query(_WORD.findall(filters.text or ""))
     if expression:
-        conditions.append("id IN (SELECT id FROM ticket_text WHERE ticket_text MATCH ?)")
+        conditions.append(
+            f"id IN (SELECT id FROM ticket_text WHERE {database.text_match('ticket_text')})"
+        )
         parameters.append(expression)
     elif (filters.text or "").strip():
-        conditions.append("0")  # only punctuation: nothing can match it
+        conditions.append("1 = 0")  # only punctuation: nothing can match it
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
     return where, parameters
 
@@ -265,23 +260,26 @@ def likely_duplicate_of(ticket: dict, same_customer: list[dict], window: timedel
     return earlier[0]["id"] if earlier else None
 
 
-def _stored(row: sqlite3.Row) -> StoredTicket:
+def _stored(row: Mapping) -> StoredTicket:
     return StoredTicket(json.loads(row["ticket"]), row["assignee"], row["duplicate_of"])
 
 
 class TicketStore:
-    """Tickets received by the web app, one SQLite file (WAL, one connection per operation)."""
+    """Tickets received by the web app, in a SQLite file or a PostgreSQL database (one
+    connection per operation)."""
 
-    def __init__(self, db_path: str | Path):
-        self.path = Path(db_path)
-        sqlite.create_database(self.path, _SCHEMA)
+    def __init__(self, location: str | Path):
+        self.database = Database(location, "tickets")
+        self.database.create(
+            _SCHEMA + self.database.text_index_schema("ticket_text", "id", _SEARCHED_PARTS)
+        )
         self._migrate()
         self._index_unindexed_tickets()
 
     def _migrate(self) -> None:
         """Add what later versions keep to a database written by an earlier one (idempotent)."""
         with self._transaction() as db:
-            present = {row["name"] for row in db.execute("PRAGMA table_info(tickets)")}
+            present = self.database.columns(db, "tickets")
             for column, definition in _ADDED_COLUMNS.items():
                 if column not in present:
                     db.execute(f"ALTER TABLE tickets ADD COLUMN {column} {definition}")
@@ -296,11 +294,11 @@ class TicketStore:
             for row in rows:
                 _index_text(db, json.loads(row["ticket"]))
 
-    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.connect(self.path)
+    def _connection(self) -> AbstractContextManager:
+        return self.database.connect()
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.transaction(self.path)
+    def _transaction(self) -> AbstractContextManager:
+        return self.database.transaction()
 
     def add(self, ticket: dict) -> tuple[dict, bool]:
         """Store a (validated) ticket; returns (stored ticket, created).
@@ -456,15 +454,15 @@ class TicketStore:
 
     def _matching_rows(
         self, filters: TicketFilter, limit: int | None, offset: int, order: str
-    ) -> list[sqlite3.Row]:
-        where, parameters = _conditions(filters)
+    ) -> list[Mapping]:
+        where, parameters = _conditions(self.database, filters)
         query = (
             f"SELECT ticket, assignee, duplicate_of FROM tickets{where}"
             f" ORDER BY {_ORDER_BY[order]} LIMIT ? OFFSET ?"
         )
         with self._connection() as db:
             return db.execute(
-                query, (*parameters, -1 if limit is None else limit, offset)
+                query, (*parameters, self.database.no_limit if limit is None else limit, offset)
             ).fetchall()
 
     def search(
@@ -589,7 +587,7 @@ class TicketStore:
 
     def count_matching(self, filters: TicketFilter) -> int:
         """How many tickets pass the filter."""
-        where, parameters = _conditions(filters)
+        where, parameters = _conditions(self.database, filters)
         with self._connection() as db:
             return db.execute(f"SELECT COUNT(*) FROM tickets{where}", parameters).fetchone()[0]
 
@@ -604,6 +602,6 @@ class TicketStore:
         with self._connection() as db:
             rows = db.execute(
                 "SELECT DISTINCT json_each.value"
-                " FROM tickets, json_each(tickets.ticket, '$.systems')"
+                f" FROM tickets, {self.database.json_each('tickets.ticket', 'systems')}"
             ).fetchall()
         return sorted({row[0] for row in rows}, key=str.lower)

@@ -119,7 +119,7 @@ class MailOutbox:
         retry_cap: float = config.RETRY_CAP_SECONDS,
         smtp_timeout_seconds: float = Settings.smtp_timeout_seconds,
     ):
-        self.database = Database(location)
+        self.database = Database(location, "mail_outbox")
         self.clock = clock
         self.retry_base = retry_base
         self.retry_cap = retry_cap

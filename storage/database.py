@@ -1,22 +1,32 @@
 """One way to reach a store: a SQLite file (the default) or a PostgreSQL database shared by
 several processes (``IEX_DATABASE_URL``), with the same SQL, placeholders (``?``) and rows read
-as mappings in both.
+by name or position in both. What the two dialects spell differently (JSON, full-text search,
+the catalogue, an unlimited LIMIT, reclaiming deleted rows) is spelled here, nowhere else.
 
-Write transactions run one at a time on both: SQLite's ``BEGIN IMMEDIATE`` takes the file's write
-lock, and on PostgreSQL every transaction first takes one advisory lock of the database. So code
-that reads and then writes in a transaction (a claim, a reference check, the pause row) is as
+Write transactions of one store run one at a time on both: SQLite's ``BEGIN IMMEDIATE`` takes the
+file's write lock, and on PostgreSQL every transaction first takes the store's advisory lock. So
+code that reads and then writes in a transaction (a claim, a reference check, the pause row) is as
 safe with two worker processes on PostgreSQL as it is on one SQLite file. Transactions are short
 (no helpdesk or SMTP call happens inside one), so this costs little.
+
+On PostgreSQL the stores' tables sit in one database beside Rasa's tracker store, whose only
+table is ``events``; no store names a table so.
 """
 from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psycopg2
+from psycopg2.extras import DictCursor
+from sqlalchemy.pool import QueuePool
 
 from storage import sqlite
 
@@ -25,8 +35,8 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 #: Connections a process keeps open to one PostgreSQL database.
 POOL_SIZE = 8
 
-#: The advisory lock every PostgreSQL write transaction takes (any constant; "IEX" in ASCII).
-WRITE_LOCK = 0x494558
+#: A row broke a UNIQUE or PRIMARY KEY constraint, whichever the database.
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg2.IntegrityError)
 
 
 def is_postgres(location: str | Path) -> bool:
@@ -34,15 +44,14 @@ def is_postgres(location: str | Path) -> bool:
 
 
 class PostgresConnection:
-    """A pooled PostgreSQL connection that takes SQLite-style ``?`` SQL and gives mapping rows."""
+    """A pooled PostgreSQL connection that takes SQLite-style ``?`` SQL and gives rows that are
+    read by name or position, as ``sqlite3.Row`` is."""
 
     def __init__(self, connection):
         self.connection = connection
 
     def execute(self, sql: str, parameters: tuple | list = ()):
-        from psycopg2.extras import RealDictCursor
-
-        cursor = self.connection.cursor(cursor_factory=RealDictCursor)
+        cursor = self.connection.cursor(cursor_factory=DictCursor)
         if parameters:
             cursor.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(parameters))
         else:
@@ -50,18 +59,15 @@ class PostgresConnection:
         return cursor
 
 
-_pools: dict[str, Any] = {}
+_pools: dict[str, QueuePool] = {}
 _pools_lock = threading.Lock()
 _pools_pid = os.getpid()
 
 
-def _pool(url: str):
+def _pool(url: str) -> QueuePool:
     """This process's pool for ``url``; a forked child opens its own (the parent's sockets are
     left alone: closing them here would end the parent's sessions)."""
     global _pools_pid
-    import psycopg2
-    from sqlalchemy.pool import QueuePool
-
     with _pools_lock:
         if _pools_pid != os.getpid():
             _pools.clear()
@@ -75,25 +81,35 @@ def _pool(url: str):
 
 
 def _postgres_schema(schema: str) -> str:
-    """SQLite DDL as PostgreSQL DDL: 8-byte timestamps, and a ``rowid`` so insertion order sorts
-    as it does on SQLite."""
+    """SQLite DDL as PostgreSQL DDL: 8-byte numbers, counting ids, and a ``rowid`` so insertion
+    order sorts as it does on SQLite."""
     schema = re.sub(r"\bREAL\b", "DOUBLE PRECISION", schema)
+    schema = re.sub(r"\bINTEGER PRIMARY KEY\b", "BIGSERIAL PRIMARY KEY", schema)
     return re.sub(
         r"(CREATE TABLE IF NOT EXISTS \w+ \()", r"\1\n    rowid BIGSERIAL NOT NULL,", schema
     )
 
 
 class Database:
-    """A store's database: a SQLite file path or a PostgreSQL URL."""
+    """A store's database: a SQLite file path or a PostgreSQL URL.
 
-    def __init__(self, location: str | Path):
+    ``store`` names the store (its main table): the PostgreSQL lock its write transactions take.
+    """
+
+    def __init__(self, location: str | Path, store: str):
         self.postgres = is_postgres(location)
         self.location: str | Path = location if self.postgres else Path(location)
+        self.store = store
+        self._write_lock = zlib.crc32(store.encode())
 
     def __repr__(self) -> str:
         if self.postgres:
             return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", str(self.location))
         return str(self.location)
+
+    def exists(self) -> bool:
+        """Whether there is anything to read: the SQLite file exists, or it is PostgreSQL."""
+        return self.postgres or self.location.exists()
 
     def create(self, schema: str) -> None:
         """Create the tables of ``schema`` if missing; safe when several processes start at once."""
@@ -123,10 +139,10 @@ class Database:
 
     @contextmanager
     def transaction(self, *, secure_delete: bool = False) -> Iterator[Any]:
-        """A write transaction, one at a time; rolled back if the block raises.
+        """A write transaction, one at a time per store; rolled back if the block raises.
 
-        ``secure_delete`` overwrites deleted rows in a SQLite file (PostgreSQL's VACUUM reclaims
-        them).
+        ``secure_delete`` overwrites deleted rows in a SQLite file; on PostgreSQL
+        ``reclaim_deleted`` afterwards frees them for reuse.
         """
         if not self.postgres:
             with sqlite.transaction(self.location, secure_delete=secure_delete) as db:
@@ -135,10 +151,100 @@ class Database:
         with self.connect() as db:
             db.execute("BEGIN")
             try:
-                db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                db.execute("SELECT pg_advisory_xact_lock(?)", (self._write_lock,))
                 yield db
             except BaseException:
                 if not db.connection.closed:
                     db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def reclaim_deleted(self, tables: Iterable[str]) -> None:
+        """After deleting customer data: SQLite's write-ahead log, which keeps old page versions,
+        is checkpointed; PostgreSQL's VACUUM marks the dead rows' space for reuse."""
+        with self.connect() as db:
+            if not self.postgres:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return
+            for table in tables:
+                if self.has_table(db, table):
+                    db.execute(f"VACUUM {table}")
+
+    # -- the catalogue ------------------------------------------------------------------------
+
+    def has_table(self, db, table: str) -> bool:
+        if not self.postgres:
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = (
+                "SELECT 1 FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_name = ?"
+            )
+        return db.execute(sql, (table,)).fetchone() is not None
+
+    def columns(self, db, table: str) -> set[str]:
+        """The names of the table's columns."""
+        if not self.postgres:
+            return {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+        rows = db.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    # -- SQL that the dialects spell differently ------------------------------------------------
+
+    @property
+    def no_limit(self) -> int | None:
+        """The LIMIT parameter that returns every row."""
+        return None if self.postgres else -1
+
+    def json_text(self, column: str, *keys: str) -> str:
+        """SQL for the text at ``keys`` in the JSON object held by ``column`` (NULL if missing)."""
+        if self.postgres:
+            return f"({column}::json #>> '{{{','.join(keys)}}}')"
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
+
+    def json_each(self, column: str, key: str) -> str:
+        """A FROM item named json_each whose ``value`` column holds each element of the JSON
+        array at ``key`` of ``column``'s object."""
+        if self.postgres:
+            return f"json_array_elements_text({column}::json -> '{key}') AS json_each(value)"
+        return f"json_each({column}, '$.{key}')"
+
+    def text_index_schema(self, table: str, key: str, columns: tuple[str, ...]) -> str:
+        """DDL of a full-text index: rows of ``key`` and ``columns`` whose words are searched
+        without regard to case (SQLite FTS5, or a tsvector with a GIN index)."""
+        if not self.postgres:
+            return (
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({key} UNINDEXED,"
+                f" {', '.join(columns)}, tokenize = 'unicode61 remove_diacritics 2');"
+            )
+        words = " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
+        return (
+            f"CREATE TABLE IF NOT EXISTS {table} ({key} TEXT NOT NULL,"
+            f" {', '.join(f'{column} TEXT' for column in columns)},"
+            f" words tsvector GENERATED ALWAYS AS (to_tsvector('simple', {words})) STORED);"
+            f" CREATE INDEX IF NOT EXISTS {table}_words ON {table} USING GIN (words);"
+            f" CREATE INDEX IF NOT EXISTS {table}_{key} ON {table} ({key});"
+        )
+
+    def text_match(self, table: str) -> str:
+        """A condition on ``table`` of ``text_index_schema`` that takes a ``text_query``."""
+        return "words @@ to_tsquery('simple', ?)" if self.postgres else f"{table} MATCH ?"
+
+    def text_query(self, words: list[str]) -> str | None:
+        """A full-text query in which every word must occur, as a word or the start of one."""
+        if not words:
+            return None
+        # Each word is quoted, so that nothing the user types is read as query syntax.
+        if self.postgres:
+            return " & ".join(f"'{word}':*" for word in words)
+        return " ".join(f'"{word}"*' for word in words)
+
+    def compact_text_index(self, db, table: str) -> None:
+        """Drop the words of deleted rows from the index itself (FTS5 keeps them in its segments
+        until they are merged; PostgreSQL's index entries go with the row)."""
+        if not self.postgres:
+            db.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")

@@ -1,4 +1,5 @@
-"""Staff accounts of the support inbox, their login sessions and failed logins, in SQLite.
+"""Staff accounts of the support inbox, their login sessions and failed logins, in SQLite or
+PostgreSQL (storage/database.py).
 
 A login attempt is counted as a failure before its password is checked, in one transaction with
 the check of the waits (so parallel attempts cannot all slip through), and forgiven if it succeeds.
@@ -6,7 +7,6 @@ the check of the waits (so parallel attempts cannot all slip through), and forgi
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from bot.inbox.auth import (
     token_digest,
     verify_password,
 )
-from storage import sqlite
+from storage.database import INTEGRITY_ERRORS, Database
 
 #: Longest user name kept of a failed login (anything may be typed into the form).
 _FAILED_NAME_LENGTH = 200
@@ -99,14 +99,15 @@ def _now_text() -> str:
 
 
 class StaffStore:
-    """Accounts, sessions and failed logins of the inbox in one SQLite file."""
+    """Accounts, sessions and failed logins of the inbox in one SQLite file or PostgreSQL
+    database."""
 
-    def __init__(self, db_path: str | Path):
-        self.path = Path(db_path)
-        sqlite.create_database(self.path, _SCHEMA)
+    def __init__(self, location: str | Path):
+        self.database = Database(location, "staff")
+        self.database.create(_SCHEMA)
 
-    def _connection(self) -> AbstractContextManager[sqlite3.Connection]:
-        return sqlite.connect(self.path)
+    def _connection(self) -> AbstractContextManager:
+        return self.database.connect()
 
     # --- accounts ------------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class StaffStore:
                     "INSERT INTO staff (username, password_hash, created_at) VALUES (?, ?, ?)",
                     (username, hash_password(password), created_at),
                 )
-        except sqlite3.IntegrityError:
+        except INTEGRITY_ERRORS:
             raise StaffError(f"there already is an account {username}") from None
         return StaffAccount(username, created_at, None, None)
 
@@ -215,7 +216,8 @@ class StaffStore:
         with self._connection() as db:
             db.execute("DELETE FROM used_login_forms WHERE expires_at <= ?", (time.time(),))
             return db.execute(
-                "INSERT OR IGNORE INTO used_login_forms (token_digest, expires_at) VALUES (?, ?)",
+                "INSERT INTO used_login_forms (token_digest, expires_at) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (token_digest(token), expires_at),
             ).rowcount == 1
 
@@ -238,7 +240,7 @@ class StaffStore:
             (rules.address, "client = ?", (client,)),
             (rules.user, "username = ?", (name,)),
         )
-        with sqlite.transaction(self.path) as db:
+        with self.database.transaction() as db:
             db.execute("DELETE FROM login_failures WHERE failed_at < ?", (now - window_seconds,))
             wait = 0.0
             for rule, where, parameters in counts:

@@ -94,8 +94,8 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
     ``clock`` tells the time (Unix seconds): what is due today, which sessions are still going.
     """
     blueprint = Blueprint("inbox", url_prefix="/inbox")
-    tickets = TicketStore(settings.ticket_db)
-    staff = StaffStore(settings.staff_db)
+    tickets = TicketStore(settings.ticket_location)
+    staff = StaffStore(settings.staff_location)
     tracker = TrackerReader(
         settings.tracker_db, session_expiry_seconds(settings.domain_file), clock
     )
