@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -19,6 +18,7 @@ from actions.summary import summary_fields
 from actions.ticket import Case, build_ticket
 from mail.delivery import mail_outbox, mail_settings
 from mail.messages import confirmation
+from storage.database import DATABASE_ERRORS
 from support_core.events import current_case, latest_problem_report
 from support_core.language import conversation_language
 from support_core.problems import OTHER, problem_for
@@ -69,7 +69,7 @@ def send_confirmation(
         mail_outbox().enqueue(
             confirmation(ticket, response_time, summary, mail_settings().mail_from)
         )
-    except (sqlite3.Error, OSError):
+    except (*DATABASE_ERRORS, OSError):
         logger.exception("the confirmation of ticket %s could not be queued", ticket["id"])
 
 

@@ -9,8 +9,11 @@ mail sink's Maildir and the widget's feedback store. This module reads and delet
     python -m bot.data_protection export --email kunde@webshop.dk [--out file.json]
     python -m bot.data_protection forget --email kunde@webshop.dk [--yes] [--dry-run]
 
-Deleted rows are overwritten in the files (SQLite's ``secure_delete``, the write-ahead log
-checkpointed, the ticket search index rebuilt), so they cannot be read back from the disk either.
+The stores are SQLite files, or tables in the PostgreSQL database of ``IEX_DATABASE_URL`` (the
+scaled mode's, where Rasa's tracker store is too); both are read and deleted in alike. Deleted
+rows are overwritten in SQLite files (``secure_delete``, the write-ahead log checkpointed, the
+ticket search index rebuilt), so they cannot be read back from the disk either; on PostgreSQL
+VACUUM frees their space for reuse.
 A ticket delivered to an outside helpdesk (Zendesk, Freshdesk, Intercom) is also kept there:
 ``forget`` names those references, to be deleted in that helpdesk.
 """
@@ -20,11 +23,10 @@ import argparse
 import json
 import mailbox
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,7 +38,7 @@ from actions.outbox import DELIVERED
 from bot.config import load_settings
 from bot.inbox.conversations import split_sessions
 from bot.ticket_store import CLOSED, stored_time
-from storage import sqlite
+from storage.database import Database
 
 SECONDS_PER_DAY = 86_400
 #: Tracker events that can carry what a customer wrote or gave: messages and slots.
@@ -52,49 +54,55 @@ _LISTED_REFERENCES = 20
 
 @dataclass(frozen=True)
 class Stores:
-    """The files that hold customer data: conversations, tickets and their outbox, and (when
-    given) the customer e-mails' outbox, the development mail sink and the widget's feedback."""
+    """Where customer data is kept: conversations, tickets and their outbox, and (when given)
+    the customer e-mails' outbox, the development mail sink and the widget's feedback. Each
+    store is a SQLite file or a PostgreSQL URL (all of them the same database, then)."""
 
-    tracker_db: Path
-    ticket_db: Path
-    outbox_db: Path
-    mail_outbox_db: Path | None = None
+    tracker: str | Path
+    tickets: str | Path
+    outbox: str | Path
+    mail_outbox: str | Path | None = None
     mail_sink_dir: Path | None = None
-    feedback_db: Path | None = None
+    feedback: str | Path | None = None
 
     @classmethod
     def configured(cls) -> Stores:
-        """The files the running assistant uses (``IEX_STATE_DIR``, ``IEX_OUTBOX_DB``)."""
+        """The stores the running assistant uses (``IEX_DATABASE_URL``, or the files in
+        ``IEX_STATE_DIR`` and ``IEX_OUTBOX_DB``)."""
         settings = load_settings()
-        return cls(settings.tracker_db, settings.ticket_db, action_config.OUTBOX_DB,
-                   settings.mail_outbox_db, settings.mail_sink_dir, settings.feedback_db)
+        return cls(settings.tracker_location, settings.ticket_location,
+                   action_config.OUTBOX_LOCATION, settings.mail_outbox_location,
+                   settings.mail_sink_dir, settings.feedback_location)
 
 
-def _exists(path: Path | None) -> bool:
-    return path is not None and path.exists()
+def _opened(location: str | Path | None, store: str) -> Database | None:
+    """The store's database (``store`` as the store itself names it, for its write lock), or
+    None when there is nothing to read: no location, or no SQLite file yet."""
+    if location is None:
+        return None
+    database = Database(location, store)
+    return database if database.exists() else None
 
 
 def _sink(stores: Stores) -> mailbox.Maildir | None:
     """The development mail sink's Maildir, if it has received anything."""
-    if not _exists(stores.mail_sink_dir):
+    if stores.mail_sink_dir is None or not stores.mail_sink_dir.exists():
         return None
     return mailbox.Maildir(stores.mail_sink_dir, create=False)
 
 
 @contextmanager
-def _deleting(path: Path) -> Iterator[sqlite3.Connection]:
-    """A write transaction whose deleted rows are overwritten in the file, not just unlinked."""
-    with sqlite.transaction(path, secure_delete=True) as db:
+def _deleting(database: Database, *tables: str) -> Iterator[Any]:
+    """A write transaction whose deleted rows are overwritten in a SQLite file, not just
+    unlinked; afterwards what still holds them (the write-ahead log, dead rows) is reclaimed."""
+    with database.transaction(secure_delete=True) as db:
         yield db
-    # Old page versions stay in a write-ahead log until it is checkpointed.
-    with sqlite.connect(path) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.reclaim_deleted(tables)
 
 
-def _has_table(db: sqlite3.Connection, table: str) -> bool:
-    return db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ).fetchone() is not None
+def _looking(database: Database, *_tables: str) -> AbstractContextManager:
+    """A connection that only reads (a dry run)."""
+    return database.connect()
 
 
 def _placeholders(values: Iterable[Any]) -> str:
@@ -171,7 +179,7 @@ def _listed(references: list[str]) -> str:
     return f"{len(references)} ({named}{f' and {more} more' if more > 0 else ''})"
 
 
-def _old_sessions(db: sqlite3.Connection, cutoff: float) -> Iterator[tuple[str, list[int]]]:
+def _old_sessions(db, cutoff: float) -> Iterator[tuple[str, list[int]]]:
     """(sender, row ids) of every conversation session whose last event is before the cutoff."""
     rows = db.execute(
         "SELECT id, sender_id, type_name, action_name, timestamp FROM events"
@@ -190,22 +198,21 @@ def _old_sessions(db: sqlite3.Connection, cutoff: float) -> Iterator[tuple[str, 
                 yield sender_id, [row_id for row_id, _ in session]
 
 
-def _delete_rows(db: sqlite3.Connection, table: str, column: str, values: list) -> None:
+def _delete_rows(db, table: str, column: str, values: list) -> None:
     # SQLite allows some hundreds of parameters in one statement.
     for start in range(0, len(values), 500):
         chunk = values[start:start + 500]
         db.execute(f"DELETE FROM {table} WHERE {column} IN ({_placeholders(chunk)})", chunk)
 
 
-def _delete_tickets(db: sqlite3.Connection, references: list[str]) -> None:
+def _delete_tickets(database: Database, db, references: list[str]) -> None:
     """Delete tickets with their history, notes, replies and search-index entries."""
     for table, column in _TICKET_DETAILS.items():
         # A database from before a table existed (and never opened by the inbox since) lacks it.
-        if _has_table(db, table):
+        if database.has_table(db, table):
             _delete_rows(db, table, column, references)
     _delete_rows(db, "tickets", "id", references)
-    # The full-text index keeps deleted words in its segments until they are merged.
-    db.execute("INSERT INTO ticket_text (ticket_text) VALUES ('optimize')")
+    database.compact_text_index(db, "ticket_text")
 
 
 def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool = False) -> Purge:
@@ -219,11 +226,12 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
         raise ValueError("days must be at least 1")
     cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
     result = Purge(cutoff=cutoff, dry_run=dry_run)
-    opened = sqlite.connect if dry_run else _deleting
+    opened = _looking if dry_run else _deleting
 
-    if stores.tracker_db.exists():
-        with opened(stores.tracker_db) as db:
-            if _has_table(db, "events"):
+    tracker = _opened(stores.tracker, "events")
+    if tracker:
+        with opened(tracker, "events") as db:
+            if tracker.has_table(db, "events"):
                 for sender_id, row_ids in _old_sessions(db, cutoff):
                     result.sessions += 1
                     result.senders.add(sender_id)
@@ -231,9 +239,10 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
                     if not dry_run:
                         _delete_rows(db, "events", "id", row_ids)
 
-    if stores.ticket_db.exists():
-        with opened(stores.ticket_db) as db:
-            if _has_table(db, "tickets"):
+    tickets = _opened(stores.tickets, "tickets")
+    if tickets:
+        with opened(tickets, "tickets", *_TICKET_DETAILS) as db:
+            if tickets.has_table(db, "tickets"):
                 old = db.execute(
                     "SELECT id, status FROM tickets WHERE created_at < ? ORDER BY created_at",
                     (stored_time(datetime.fromtimestamp(cutoff, tz=timezone.utc)),),
@@ -241,11 +250,12 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
                 result.tickets = [row["id"] for row in old if row["status"] == CLOSED]
                 result.open_tickets_kept = [row["id"] for row in old if row["status"] != CLOSED]
                 if result.tickets and not dry_run:
-                    _delete_tickets(db, result.tickets)
+                    _delete_tickets(tickets, db, result.tickets)
 
-    if stores.outbox_db.exists():
-        with opened(stores.outbox_db) as db:
-            if _has_table(db, "outbox"):
+    outbox = _opened(stores.outbox, "outbox")
+    if outbox:
+        with opened(outbox, "outbox") as db:
+            if outbox.has_table(db, "outbox"):
                 old = db.execute(
                     "SELECT idempotency_key, reference, status FROM outbox"
                     " WHERE created_at < ? ORDER BY created_at", (cutoff,),
@@ -259,9 +269,10 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
                     _delete_rows(db, "outbox", "idempotency_key",
                                  [row["idempotency_key"] for row in delivered])
 
-    if _exists(stores.mail_outbox_db):
-        with opened(stores.mail_outbox_db) as db:
-            if _has_table(db, "mail_outbox"):
+    mail_outbox = _opened(stores.mail_outbox, "mail_outbox")
+    if mail_outbox:
+        with opened(mail_outbox, "mail_outbox") as db:
+            if mail_outbox.has_table(db, "mail_outbox"):
                 old = db.execute(
                     "SELECT idempotency_key, status FROM mail_outbox WHERE created_at < ?",
                     (cutoff,),
@@ -279,11 +290,12 @@ def purge(stores: Stores, days: int, *, now: float | None = None, dry_run: bool 
             for key in old_keys:
                 sink.discard(key)
 
-    if _exists(stores.feedback_db):
+    feedback = _opened(stores.feedback, "feedback")
+    if feedback:
         moment = datetime.fromtimestamp(cutoff, tz=timezone.utc).isoformat()
-        with opened(stores.feedback_db) as db:
+        with opened(feedback, *_FEEDBACK_TIMES) as db:
             for table, column in _FEEDBACK_TIMES.items():
-                if _has_table(db, table):
+                if feedback.has_table(db, table):
                     result.feedback += db.execute(
                         f"SELECT count(*) FROM {table} WHERE {column} < ?", (moment,)
                     ).fetchone()[0]
@@ -367,9 +379,10 @@ def customer_data(stores: Stores, email: str) -> CustomerData:
     found = CustomerData(email)
     conversation_ids: set[str] = set()
 
-    if stores.ticket_db.exists():
-        with sqlite.connect(stores.ticket_db) as db:
-            if _has_table(db, "tickets"):
+    tickets = _opened(stores.tickets, "tickets")
+    if tickets:
+        with tickets.connect() as db:
+            if tickets.has_table(db, "tickets"):
                 for row in db.execute(
                     "SELECT id, ticket FROM tickets WHERE email = ? ORDER BY created_at", (email,)
                 ).fetchall():
@@ -387,21 +400,24 @@ def customer_data(stores: Stores, email: str) -> CustomerData:
                     })
                     conversation_ids.add(ticket.get("conversation_id") or "")
 
-    if stores.outbox_db.exists():
-        with sqlite.connect(stores.outbox_db) as db:
-            if _has_table(db, "outbox"):
+    outbox = _opened(stores.outbox, "outbox")
+    if outbox:
+        with outbox.connect() as db:
+            if outbox.has_table(db, "outbox"):
                 for row in db.execute(
-                    "SELECT * FROM outbox WHERE lower(json_extract(ticket, '$.customer.email')) = ?"
+                    "SELECT * FROM outbox"
+                    f" WHERE lower({outbox.json_text('ticket', 'customer', 'email')}) = ?"
                     " ORDER BY created_at", (email,),
                 ).fetchall():
-                    item = dict(row)
+                    item = outbox.fields(row)
                     item["ticket"] = json.loads(item["ticket"])
                     found.outbox_items.append(item)
                     conversation_ids.add(item["ticket"].get("conversation_id") or "")
 
-    if stores.tracker_db.exists():
-        with sqlite.connect(stores.tracker_db) as db:
-            if _has_table(db, "events"):
+    tracker = _opened(stores.tracker, "events")
+    if tracker:
+        with tracker.connect() as db:
+            if tracker.has_table(db, "events"):
                 candidates = db.execute(
                     "SELECT sender_id, data FROM events"
                     f" WHERE type_name IN ({_placeholders(_CUSTOMER_EVENT_TYPES)})"
@@ -429,10 +445,11 @@ def customer_data(stores: Stores, email: str) -> CustomerData:
 
 def _find_mails(stores: Stores, found: CustomerData) -> None:
     """The customer's e-mails in the mail outbox and in the development sink."""
-    if _exists(stores.mail_outbox_db):
-        with sqlite.connect(stores.mail_outbox_db) as db:
-            if _has_table(db, "mail_outbox"):
-                found.mails = [dict(row) for row in db.execute(
+    mail_outbox = _opened(stores.mail_outbox, "mail_outbox")
+    if mail_outbox:
+        with mail_outbox.connect() as db:
+            if mail_outbox.has_table(db, "mail_outbox"):
+                found.mails = [mail_outbox.fields(row) for row in db.execute(
                     "SELECT * FROM mail_outbox WHERE lower(recipient) LIKE ? ESCAPE '\\'"
                     " ORDER BY created_at", (_like_pattern(found.email),),
                 ).fetchall() if _mentions(row["recipient"], found.email)]
@@ -446,18 +463,19 @@ def _find_mails(stores: Stores, found: CustomerData) -> None:
 
 def _find_feedback(stores: Stores, found: CustomerData, conversation_ids: list[str]) -> None:
     """What the customer's conversations told the widget: article feedback and ratings."""
-    if not conversation_ids or not _exists(stores.feedback_db):
+    feedback = _opened(stores.feedback, "feedback")
+    if not conversation_ids or not feedback:
         return
-    with sqlite.connect(stores.feedback_db) as db:
+    with feedback.connect() as db:
         for table in _FEEDBACK_TIMES:
-            if _has_table(db, table):
+            if feedback.has_table(db, table):
                 rows = db.execute(
                     f"SELECT * FROM {table}"
                     f" WHERE conversation_id IN ({_placeholders(conversation_ids)})",
                     conversation_ids,
                 ).fetchall()
                 if rows:
-                    found.feedback[table] = [dict(row) for row in rows]
+                    found.feedback[table] = [feedback.fields(row) for row in rows]
 
 
 def export_customer(stores: Stores, email: str, path: Path) -> CustomerData:
@@ -478,24 +496,25 @@ def forget_customer(stores: Stores, email: str, *, dry_run: bool = False) -> Cus
         return found
     references = [entry["ticket"]["id"] for entry in found.tickets]
     if references:
-        with _deleting(stores.ticket_db) as db:
-            _delete_tickets(db, references)
+        tickets = Database(stores.tickets, "tickets")
+        with _deleting(tickets, "tickets", *_TICKET_DETAILS) as db:
+            _delete_tickets(tickets, db, references)
     keys = [item["idempotency_key"] for item in found.outbox_items]
     if keys:
-        with _deleting(stores.outbox_db) as db:
+        with _deleting(Database(stores.outbox, "outbox"), "outbox") as db:
             _delete_rows(db, "outbox", "idempotency_key", keys)
     if found.sender_ids:
-        with _deleting(stores.tracker_db) as db:
+        with _deleting(Database(stores.tracker, "events"), "events") as db:
             _delete_rows(db, "events", "sender_id", found.sender_ids)
     if found.mails:
-        with _deleting(stores.mail_outbox_db) as db:
+        with _deleting(Database(stores.mail_outbox, "mail_outbox"), "mail_outbox") as db:
             _delete_rows(db, "mail_outbox", "idempotency_key",
                          [mail["idempotency_key"] for mail in found.mails])
     sink = _sink(stores)
     for message in found.sink_messages:
         sink.discard(message["key"])
     if found.feedback:
-        with _deleting(stores.feedback_db) as db:
+        with _deleting(Database(stores.feedback, "feedback"), *found.feedback) as db:
             for table, rows in found.feedback.items():
                 _delete_rows(db, table, "conversation_id",
                              sorted({row["conversation_id"] for row in rows}))

@@ -37,6 +37,8 @@ POOL_SIZE = 8
 
 #: A row broke a UNIQUE or PRIMARY KEY constraint, whichever the database.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg2.IntegrityError)
+#: Any failure of either database (unreachable, locked, refused).
+DATABASE_ERRORS = (sqlite3.Error, psycopg2.Error)
 
 
 def is_postgres(location: str | Path) -> bool:
@@ -138,6 +140,25 @@ class Database:
                 pooled.close()
 
     @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A connection for reading another program's tables (Rasa's tracker store): a SQLite
+        file is opened read-only, so this process can never write to it."""
+        if self.postgres:
+            with self.connect() as db:
+                yield db
+            return
+        db = sqlite3.connect(
+            f"{self.location.resolve().as_uri()}?mode=ro", uri=True,
+            timeout=sqlite.BUSY_TIMEOUT_SECONDS,
+        )
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute(f"PRAGMA busy_timeout = {sqlite.BUSY_TIMEOUT_SECONDS * 1000}")
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
     def transaction(self, *, secure_delete: bool = False) -> Iterator[Any]:
         """A write transaction, one at a time per store; rolled back if the block raises.
 
@@ -169,6 +190,12 @@ class Database:
             for table in tables:
                 if self.has_table(db, table):
                     db.execute(f"VACUUM {table}")
+
+    @staticmethod
+    def fields(row) -> dict[str, Any]:
+        """A row as a dict of its columns, without the ``rowid`` PostgreSQL tables carry (so
+        ``SELECT *`` gives the same fields as on SQLite)."""
+        return {name: row[name] for name in row.keys() if name != "rowid"}
 
     # -- the catalogue ------------------------------------------------------------------------
 

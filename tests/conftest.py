@@ -162,11 +162,18 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store_location(request, tmp_path):
-    """Where a store under test keeps its tables: a new SQLite file, then an emptied PostgreSQL
-    database (``IEX_DATABASE_URL``'s kind)."""
+def database_url(request) -> str:
+    """IEX_DATABASE_URL of the stores under test: empty (SQLite files in the state folder), then
+    an emptied PostgreSQL database."""
     if request.param == "sqlite":
-        return tmp_path / "store.db"
+        return ""
     url = request.getfixturevalue("postgres_url")
     empty_tables(url)
     return url
+
+
+@pytest.fixture
+def store_location(database_url, tmp_path):
+    """Where a store under test keeps its tables: a new SQLite file, then an emptied PostgreSQL
+    database."""
+    return database_url or tmp_path / "store.db"

@@ -10,7 +10,6 @@ event) a conversation without a ticket or a solution is still going, not abandon
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from storage.database import Database
 from support_core.events import FALLBACK_INTENT, Message, is_problem_report, messages
 from support_core.problems import PROBLEM_INTENT
 
@@ -235,17 +235,18 @@ def conversations_of_sender(
 
 
 class TrackerReader:
-    """Reads conversations from the SQLite file of Rasa's SQLTrackerStore, never writing to it.
+    """Reads conversations from Rasa's SQLTrackerStore (its SQLite file, or the PostgreSQL
+    database of IEX_DATABASE_URL), never writing to it.
 
     ``session_seconds`` is how long a session lasts after its last event (session_expiry_seconds
     of the domain); 0 takes every session as expired. ``clock`` tells the time (Unix seconds).
     """
 
     def __init__(
-        self, db_path: str | Path, session_seconds: float = 0,
+        self, location: str | Path, session_seconds: float = 0,
         clock: Callable[[], float] = time.time,
     ):
-        self.path = Path(db_path)
+        self.database = Database(location, "events")
         self.session_seconds = session_seconds
         self.clock = clock
 
@@ -253,19 +254,12 @@ class TrackerReader:
         return conversations_of_sender(sender_id, events, self.clock() - self.session_seconds)
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection | None]:
-        if not self.path.exists():
+    def _connection(self) -> Iterator[Any]:
+        if not self.database.exists():
             yield None  # Rasa has not stored any conversation yet
             return
-        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-        try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            has_events = db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'"
-            ).fetchone()
-            yield db if has_events else None
-        finally:
-            db.close()
+        with self.database.reading() as db:
+            yield db if self.database.has_table(db, "events") else None
 
     def _rows(self, where: str = "", parameters: tuple = ()) -> dict[str, list[tuple[int, dict]]]:
         """Events of the senders chosen by ``where``, grouped by sender in stored order."""

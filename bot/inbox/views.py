@@ -97,7 +97,7 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
     tickets = TicketStore(settings.ticket_location)
     staff = StaffStore(settings.staff_location)
     tracker = TrackerReader(
-        settings.tracker_db, session_expiry_seconds(settings.domain_file), clock
+        settings.tracker_location, session_expiry_seconds(settings.domain_file), clock
     )
     outbox = Outbox(settings.outbox_location)
     mail_outbox = MailOutbox(settings.mail_outbox_location)

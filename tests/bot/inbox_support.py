@@ -18,6 +18,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.inbox.staff import StaffStore
 from bot.security_headers import add_security_headers
 from bot.ticket_store import TicketStore
+from storage.database import is_postgres
 from tests.actions.helpdesk.fakes import example_ticket
 
 TOKEN = "test-ticket-token"
@@ -46,7 +47,7 @@ def inbox_app(settings: Settings, **options) -> Sanic:
 
 
 def create_staff(settings: Settings, username: str = USERNAME, password: str = PASSWORD) -> None:
-    StaffStore(settings.staff_db).create(username, password)
+    StaffStore(settings.staff_location).create(username, password)
 
 
 def numbered_ticket(number: int, created_at: str, **changes) -> dict:
@@ -60,7 +61,7 @@ def numbered_ticket(number: int, created_at: str, **changes) -> dict:
 
 
 def store_tickets(settings: Settings, *tickets: dict) -> None:
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     for ticket in tickets:
         store.add(ticket)
 
@@ -233,13 +234,22 @@ class Conversation:
         return self
 
 
-def save_conversations(tracker_db: Path, conversations: dict[str, Conversation]) -> None:
-    """Write the conversations into an SQLite tracker store with Rasa's own SQLTrackerStore."""
+def tracker_store(tracker: Path | str):
+    """Rasa's own SQLTrackerStore on a SQLite file, or on the PostgreSQL database of a URL (as
+    endpoints-scaled.yml has Rasa do)."""
     from rasa.core.tracker_store import SQLTrackerStore
+
+    if is_postgres(tracker):
+        return SQLTrackerStore(domain=_domain(), dialect="postgresql", host=tracker)
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    return SQLTrackerStore(domain=_domain(), dialect="sqlite", db=str(tracker))
+
+
+def save_conversations(tracker: Path | str, conversations: dict[str, Conversation]) -> None:
+    """Write the conversations into a tracker store (``tracker_store``) as Rasa does."""
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    tracker_db.parent.mkdir(parents=True, exist_ok=True)
-    store = SQLTrackerStore(domain=_domain(), dialect="sqlite", db=str(tracker_db))
+    store = tracker_store(tracker)
 
     async def save_all() -> None:
         for sender_id, conversation in conversations.items():

@@ -1,4 +1,5 @@
-"""Retention and data-protection requests on real stores: Rasa's tracker store, tickets, outbox."""
+"""Retention and data-protection requests on real stores: Rasa's tracker store, tickets, outbox;
+as SQLite files and in one PostgreSQL database."""
 from __future__ import annotations
 
 import asyncio
@@ -6,10 +7,10 @@ import json
 import mailbox
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -31,8 +32,9 @@ from bot.feedback import FeedbackStore
 from bot.inbox.conversations import TrackerReader
 from bot.ticket_store import TicketFilter, TicketStore
 from mail.outbox import CustomerMail, MailOutbox
+from storage.database import Database
 from tests.actions.helpdesk.fakes import RecordingServer, example_ticket
-from tests.bot.inbox_support import Conversation, _domain, moment, save_conversations
+from tests.bot.inbox_support import Conversation, moment, save_conversations, tracker_store
 
 NOW = moment("2026-11-27T10:00:00Z")
 OLD = "2026-08-01T10:00:00Z"  # 118 days before NOW
@@ -82,18 +84,16 @@ PENDING_TICKET = ticket(3, OLD, OTHER, "other-customer")
 RECENT_CUSTOMER_TICKET = ticket(4, RECENT, CUSTOMER.upper(), "returning")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """A state folder written by the project's own stores and Rasa's SQLTrackerStore."""
-    folder = tmp_path_factory.mktemp("data-protection")
-    save_conversations(folder / "tracker.db", conversations())
-    tickets = TicketStore(folder / "tickets.db")
+def write_customer_data(stores: Stores) -> None:
+    """Customer data as the project's own stores and Rasa's SQLTrackerStore write it."""
+    save_conversations(stores.tracker, conversations())
+    tickets = TicketStore(stores.tickets)
     for stored in (OLD_TICKET, RECENT_TICKET, RECENT_CUSTOMER_TICKET):
         tickets.add(stored)
     tickets.add_note(OLD_TICKET["id"], "mette@iex.dk", "called Kunde, order 10023 resent")
     tickets.set_status(OLD_TICKET["id"], "closed", "mette@iex.dk")
 
-    outbox = Outbox(folder / "outbox.db", clock=lambda: moment(OLD))
+    outbox = Outbox(stores.outbox, clock=lambda: moment(OLD))
     for queued, at in ((OLD_TICKET, OLD), (RECENT_TICKET, RECENT)):
         outbox.enqueue(queued, now=moment(at))
     with RecordingServer(idempotent=True) as api:
@@ -102,24 +102,36 @@ def template(tmp_path_factory):
     outbox.enqueue(PENDING_TICKET, now=moment(OLD))  # an outage since then: never delivered
 
     # Customer e-mails: sent long ago, one still waiting, and another customer's recent one.
-    mails = MailOutbox(folder / "mail_outbox.db")
+    mails = MailOutbox(stores.mail_outbox)
     for key, to, at in (("old-confirmation", f"Kunde <{CUSTOMER}>", OLD),
                         ("old-unsent", CUSTOMER, OLD), ("other-reply", OTHER, RECENT)):
         mails.enqueue(CustomerMail(key, OLD_TICKET["id"], "confirmation", email_to(to)),
                       now=moment(at))
-    with sqlite3.connect(folder / "mail_outbox.db") as db:
+    with Database(stores.mail_outbox, "mail_outbox").transaction() as db:
         db.execute("UPDATE mail_outbox SET status = ? WHERE idempotency_key != 'old-unsent'",
                    (DELIVERED,))
-    sink = mailbox.Maildir(folder / "mail")
+    sink = mailbox.Maildir(stores.mail_sink_dir)
     for to, at in ((CUSTOMER, OLD), (OTHER, RECENT)):
         received = mailbox.MaildirMessage(email_to(to))
         received.set_date(moment(at))
         sink.add(received)
-    feedback = FeedbackStore(folder / "feedback.db")
+    feedback = FeedbackStore(stores.feedback)
     feedback.rate("old-customer", 2, "too slow, kunde@webshop.dk", "ticket")
     feedback.article_opened("other-customer", "orders-skipped")
-    with sqlite3.connect(folder / "feedback.db") as db:
+    with Database(stores.feedback, "feedback").transaction() as db:
         db.execute("UPDATE conversation_ratings SET rated_at = ?", (OLD.replace("Z", "+00:00"),))
+
+
+def file_stores(folder: Path) -> Stores:
+    return Stores(folder / "tracker.db", folder / "tickets.db", folder / "outbox.db",
+                  folder / "mail_outbox.db", folder / "mail", folder / "feedback.db")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A state folder of SQLite files with the customer data, copied for each test."""
+    folder = tmp_path_factory.mktemp("data-protection")
+    write_customer_data(file_stores(folder))
     return folder
 
 
@@ -131,33 +143,43 @@ def email_to(address: str) -> EmailMessage:
 
 
 @pytest.fixture
-def state(template, tmp_path):
+def state(template, tmp_path, database_url):
+    """The state folder: the SQLite files (and the mail sink), or the sink alone beside the
+    customer data written into the PostgreSQL database."""
     folder = tmp_path / "var"
-    shutil.copytree(template, folder)
+    if not database_url:
+        shutil.copytree(template, folder)
+    else:
+        folder.mkdir()
+        write_customer_data(database_stores(database_url, folder))
     return folder
 
 
+def database_stores(url: str, folder: Path) -> Stores:
+    return Stores(url, url, url, url, folder / "mail", url)
+
+
 @pytest.fixture
-def stores(state) -> Stores:
-    return Stores(state / "tracker.db", state / "tickets.db", state / "outbox.db",
-                  state / "mail_outbox.db", state / "mail", state / "feedback.db")
+def stores(state, database_url) -> Stores:
+    return database_stores(database_url, state) if database_url else file_stores(state)
 
 
 def senders(stores: Stores) -> dict[str, int]:
-    with sqlite3.connect(stores.tracker_db) as db:
-        return dict(db.execute("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id"))
+    with Database(stores.tracker, "events").connect() as db:
+        rows = db.execute("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id")
+        return {sender_id: count for sender_id, count in rows}
 
 
 def ticket_ids(stores: Stores) -> list[str]:
-    return sorted(t["id"] for t in TicketStore(stores.ticket_db).search(TicketFilter(), None))
+    return sorted(t["id"] for t in TicketStore(stores.tickets).search(TicketFilter(), None))
 
 
 def outbox_references(stores: Stores) -> dict[str, str]:
-    return {item.reference: item.status for item in Outbox(stores.outbox_db).items()}
+    return {item.reference: item.status for item in Outbox(stores.outbox).items()}
 
 
 def mail_keys(stores: Stores) -> list[str]:
-    return sorted(item.idempotency_key for item in MailOutbox(stores.mail_outbox_db).items())
+    return sorted(item.idempotency_key for item in MailOutbox(stores.mail_outbox).items())
 
 
 def sink_recipients(stores: Stores) -> list[str]:
@@ -165,7 +187,7 @@ def sink_recipients(stores: Stores) -> list[str]:
 
 
 def rated_conversations(stores: Stores) -> list[str]:
-    with sqlite3.connect(stores.feedback_db) as db:
+    with Database(stores.feedback, "feedback").connect() as db:
         return sorted(row[0] for row in db.execute(
             "SELECT conversation_id FROM conversation_ratings UNION ALL"
             " SELECT conversation_id FROM article_feedback"))
@@ -200,21 +222,19 @@ def test_purge_deletes_what_is_older_than_the_days_and_keeps_the_rest(stores):
 
 
 def test_after_a_purge_rasa_and_the_inbox_still_read_the_recent_session(stores):
-    from rasa.core.tracker_store import SQLTrackerStore
-
     purge(stores, 30, now=NOW)
 
-    inbox = {c.sender_id: c for c in TrackerReader(stores.tracker_db).conversations()}
+    inbox = {c.sender_id: c for c in TrackerReader(stores.tracker).conversations()}
     assert set(inbox) == {"returning", "other-customer", "look-alike"}
     assert inbox["returning"].headline == "VAT differs in Dinero"
-    store = SQLTrackerStore(domain=_domain(), dialect="sqlite", db=str(stores.tracker_db))
+    store = tracker_store(stores.tracker)
     tracker = asyncio.run(store.retrieve("returning"))
     store.engine.dispose()
     assert tracker.latest_message.text == "VAT differs in Dinero"
 
 
 def test_purge_keeps_old_tickets_that_support_has_not_closed(stores, capsys):
-    TicketStore(stores.ticket_db).set_status(OLD_TICKET["id"], "in_progress", "mette@iex.dk")
+    TicketStore(stores.tickets).set_status(OLD_TICKET["id"], "in_progress", "mette@iex.dk")
 
     assert main(["purge", "--days", "30"], stores) == 0
 
@@ -225,15 +245,15 @@ def test_purge_keeps_old_tickets_that_support_has_not_closed(stores, capsys):
 
 
 def test_purge_removes_a_tickets_notes_history_and_search_words_too(stores):
-    TicketStore(stores.ticket_db).assign(OLD_TICKET["id"], "mette@iex.dk")
+    TicketStore(stores.tickets).assign(OLD_TICKET["id"], "mette@iex.dk")
 
     purge(stores, 30, now=NOW)
 
-    tickets = TicketStore(stores.ticket_db)
+    tickets = TicketStore(stores.tickets)
     assert tickets.notes(OLD_TICKET["id"]) == []
     assert tickets.history(OLD_TICKET["id"]) == []
     assert tickets.search(TicketFilter(text="resent")) == []
-    with sqlite3.connect(stores.ticket_db) as db:
+    with Database(stores.tickets, "tickets").connect() as db:
         assert db.execute("SELECT COUNT(*) FROM ticket_text").fetchone()[0] == 2
 
 
@@ -324,12 +344,13 @@ def test_forget_deletes_the_customer_everywhere_and_leaves_the_others(stores):
     assert rated_conversations(stores) == ["other-customer"]
     assert customer_data(stores, CUSTOMER).summary().startswith(
         "0 tickets, 0 outbox items, 0 conversations, 0 e-mails and 0 feedback answers")
-    # Overwritten in the files, not only unlinked, and gone from the search index's words too:
+    # Overwritten in SQLite files, not only unlinked, and gone from the search index's words too:
     # nothing can be read back from the disk.
-    for path in (stores.ticket_db, stores.outbox_db, stores.mail_outbox_db, stores.feedback_db):
-        assert b"kunde" not in path.read_bytes().lower(), path.name
-    for said in (b"write to Kunde@Webshop.dk", b"VAT differs in Dinero", b"old-customer"):
-        assert said not in stores.tracker_db.read_bytes()
+    if isinstance(stores.tickets, Path):
+        for path in (stores.tickets, stores.outbox, stores.mail_outbox, stores.feedback):
+            assert b"kunde" not in path.read_bytes().lower(), path.name
+        for said in (b"write to Kunde@Webshop.dk", b"VAT differs in Dinero", b"old-customer"):
+            assert said not in stores.tracker.read_bytes()
 
 
 def test_forget_asks_first_and_deletes_nothing_unless_told_yes(stores, monkeypatch, capsys):
@@ -358,8 +379,9 @@ def test_an_invalid_address_gets_a_clear_answer(stores, capsys):
 # --- the make targets ---------------------------------------------------------------------------
 
 
-def make(state, *arguments: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "IEX_STATE_DIR": str(state), "IEX_OUTBOX_DB": ""}
+def make(state, database_url: str, *arguments: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "IEX_STATE_DIR": str(state), "IEX_OUTBOX_DB": "",
+                   "IEX_DATABASE_URL": database_url}
     environment.pop("IEX_OUTBOX_DB")
     return subprocess.run(
         ["make", "--no-print-directory", *arguments], cwd=PROJECT_ROOT, env=environment,
@@ -367,19 +389,19 @@ def make(state, *arguments: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_make_targets_purge_export_and_forget(state, stores, tmp_path):
-    refused = make(state, "purge")
+def test_the_make_targets_purge_export_and_forget(state, database_url, stores, tmp_path):
+    refused = make(state, database_url, "purge")
     assert refused.returncode != 0 and "purge needs DAYS" in refused.stderr
 
-    dry = make(state, "purge", "DAYS=30", "DRY_RUN=1")
+    dry = make(state, database_url, "purge", "DAYS=30", "DRY_RUN=1")
     assert dry.returncode == 0 and "Would delete" in dry.stdout
 
     out = tmp_path / "kunde.json"
-    exported = make(state, "export-customer", f"EMAIL={CUSTOMER}", f"OUT={out}")
+    exported = make(state, database_url, "export-customer", f"EMAIL={CUSTOMER}", f"OUT={out}")
     assert exported.returncode == 0, exported.stderr
     assert len(json.loads(out.read_text())["tickets"]) == 2
 
-    forgotten = make(state, "forget-customer", f"EMAIL={CUSTOMER}", "YES=1")
+    forgotten = make(state, database_url, "forget-customer", f"EMAIL={CUSTOMER}", "YES=1")
     assert forgotten.returncode == 0, forgotten.stderr
     assert "Deleted 2 tickets" in forgotten.stdout
     assert customer_data(stores, CUSTOMER).conversations == []

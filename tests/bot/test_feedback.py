@@ -10,7 +10,7 @@ from bot import feedback
 from bot.app import create_app
 from bot.config import Settings
 from bot.conversation_ids import new_conversation_id
-from bot.feedback import FeedbackStore, feedback_figures
+from bot.feedback import FeedbackStore, feedback_figures, feedback_store_for
 from bot.templating import templates
 
 SECRET = "test-conversation-secret"
@@ -20,8 +20,10 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return Settings(state_dir=tmp_path, conversation_secret=SECRET)
+def settings(tmp_path, database_url) -> Settings:
+    # A store is made once per location and process; an emptied database needs a new one.
+    feedback_store_for.cache_clear()
+    return Settings(state_dir=tmp_path, conversation_secret=SECRET, database_url=database_url)
 
 
 @pytest.fixture
@@ -179,11 +181,11 @@ def test_feedback_reads_allowed_origins_as_rasas_cors_does(tmp_path):
 
 def test_the_analytics_open_the_feedback_store_once(settings, monkeypatch):
     schemas_run = []
-    create_database = feedback.sqlite.create_database
+    create = feedback.Database.create
     monkeypatch.setattr(
-        feedback.sqlite,
-        "create_database",
-        lambda *args: schemas_run.append(args) or create_database(*args),
+        feedback.Database,
+        "create",
+        lambda *args: schemas_run.append(args) or create(*args),
     )
 
     for _ in range(3):
@@ -193,7 +195,7 @@ def test_the_analytics_open_the_feedback_store_once(settings, monkeypatch):
 
 
 def test_feedback_outside_the_period_is_not_counted(settings):
-    store = FeedbackStore(settings.feedback_db)
+    store = FeedbackStore(settings.feedback_location)
     store.rate(new_conversation_id(SECRET), 1, "", "solved")
     later = datetime.now(timezone.utc) + 2 * DAY
     assert feedback_figures(settings, later, later + DAY).ratings == 0

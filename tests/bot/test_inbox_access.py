@@ -76,11 +76,11 @@ SECRETS = ("kunde@webshop.dk", "10023", "Mette", "never arrived", "blorf")
 
 
 @pytest.fixture
-def settings(tmp_path):
-    settings = inbox_settings(tmp_path)
+def settings(tmp_path, database_url):
+    settings = inbox_settings(tmp_path, database_url=database_url)
     create_staff(settings)
     store_tickets(settings, numbered_ticket(1, "2026-11-20T10:00:00Z"))
-    save_conversations(settings.tracker_db, {
+    save_conversations(settings.tracker_location, {
         "web-1": TrackedConversation("2026-11-20T09:00:00Z").customer("blorf", "nlu_fallback"),
     })
     return settings
@@ -369,7 +369,7 @@ def test_cli_creates_lists_and_disables_accounts(tmp_path, monkeypatch, capsys):
 
     assert "mette@iex.dk" in listing and "active" in listing
     assert "disabled" in capsys.readouterr().out
-    assert StaffStore(settings.staff_db).authenticate("mette@iex.dk", PASSWORD) is False
+    assert StaffStore(settings.staff_location).authenticate("mette@iex.dk", PASSWORD) is False
 
 
 def test_cli_asks_for_the_password_twice(tmp_path, monkeypatch, capsys):
@@ -379,7 +379,7 @@ def test_cli_asks_for_the_password_twice(tmp_path, monkeypatch, capsys):
 
     assert staff_cli.main(["create", "mette@iex.dk"], settings) == 1
     assert "differ" in capsys.readouterr().err
-    assert StaffStore(settings.staff_db).accounts() == []
+    assert StaffStore(settings.staff_location).accounts() == []
 
 
 def test_cli_refuses_a_weak_password(tmp_path, monkeypatch, capsys):
@@ -426,7 +426,7 @@ def test_every_page_and_export_needs_a_login(app, path):
 def test_every_form_needs_a_login_and_changes_nothing_without_one(app, settings, path, form):
     assert_sent_to_login(StaffClient(app).post(path, form))
 
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     assert store.get(REFERENCE)["status"] == "new"
     assert store.notes(REFERENCE) == []
     assert store.history(REFERENCE) == []
@@ -505,7 +505,7 @@ def test_a_wrong_login_says_so_and_sets_no_session(app, username, password):
 
 def test_a_disabled_account_cannot_log_in_and_its_session_ends(app, settings):
     client = logged_in(app)
-    StaffStore(settings.staff_db).disable(USERNAME)
+    StaffStore(settings.staff_location).disable(USERNAME)
 
     assert_sent_to_login(client.get("/inbox/tickets"))
     assert StaffClient(app).log_in().status == 401
@@ -588,7 +588,7 @@ def test_the_wait_grows_with_each_failure_and_says_how_long(tmp_path):
     rules, start = auth.login_rules(settings), time.time() - 3
     # Five failures are free, the sixth came after its 1 s wait, the seventh after its 2 s.
     for moment in [start] * 5 + [start + 1, start + 3]:
-        assert StaffStore(settings.staff_db).count_attempt(
+        assert StaffStore(settings.staff_location).count_attempt(
             USERNAME, "127.0.0.1", rules, 900, moment=moment
         ) == 0
 
@@ -625,7 +625,9 @@ def test_guessing_from_many_addresses_makes_the_user_wait_seconds_not_the_window
 ):
     rules = auth.login_rules(settings)
     for number in range(40):
-        StaffStore(settings.staff_db).count_attempt(USERNAME, f"203.0.113.{number}", rules, 900)
+        StaffStore(settings.staff_location).count_attempt(
+            USERNAME, f"203.0.113.{number}", rules, 900
+        )
     user = StaffClient(app_behind_proxy)
 
     reply = post_login(user, login_form(user)[0], headers={"X-Forwarded-For": "198.51.100.7"})
@@ -697,7 +699,7 @@ def test_every_form_needs_the_sessions_csrf_token(app, settings, path, form, tok
     reply = client.post(path, form | ({"csrf_token": token} if token is not None else {}))
 
     assert reply.status == 403
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     assert store.get(REFERENCE)["status"] == "new" and store.notes(REFERENCE) == []
     assert store.history(REFERENCE) == []
     assert client.get("/inbox/tickets").status == 200  # logout did not happen either
@@ -712,7 +714,7 @@ def test_the_csrf_token_of_another_session_does_not_count(app, settings):
     )
 
     assert reply.status == 403
-    assert TicketStore(settings.ticket_db).get(REFERENCE)["status"] == "new"
+    assert TicketStore(settings.ticket_location).get(REFERENCE)["status"] == "new"
 
 
 def test_inbox_pages_forbid_scripts_framing_and_caching(app):

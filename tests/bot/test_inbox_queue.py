@@ -126,8 +126,8 @@ def test_article_titles_share_the_help_pages_knowledge_base(tmp_path, monkeypatc
 # --- the store: assignment, history, customers, migration ----------------------------------------
 
 
-def test_assignments_and_duplicate_links_are_kept_in_the_history(tmp_path):
-    store = TicketStore(tmp_path / "tickets.db")
+def test_assignments_and_duplicate_links_are_kept_in_the_history(store_location):
+    store = TicketStore(store_location)
     store.add(numbered_ticket(1, "2026-12-01T09:00:00Z"))
     store.add(numbered_ticket(2, "2026-12-01T09:00:30Z"))
 
@@ -154,8 +154,8 @@ def test_assignments_and_duplicate_links_are_kept_in_the_history(tmp_path):
         store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-NOPE")
 
 
-def test_duplicate_links_never_go_round_in_a_circle(tmp_path):
-    store = TicketStore(tmp_path / "tickets.db")
+def test_duplicate_links_never_go_round_in_a_circle(store_location):
+    store = TicketStore(store_location)
     for number in (1, 2, 3):
         store.add(numbered_ticket(number, f"2026-12-01T09:00:0{number}Z"))
     store.mark_duplicate("IEX-20261127-0002", "IEX-20261127-0001")
@@ -171,8 +171,8 @@ def test_duplicate_links_never_go_round_in_a_circle(tmp_path):
     store.mark_duplicate("IEX-20261127-0003", "IEX-20261127-0001")  # no circle: allowed
 
 
-def test_the_queue_filters_by_assignee_and_customer(tmp_path):
-    store = TicketStore(tmp_path / "tickets.db")
+def test_the_queue_filters_by_assignee_and_customer(store_location):
+    store = TicketStore(store_location)
     store.add(numbered_ticket(1, "2026-12-01T09:00:00Z"))
     store.add(
         numbered_ticket(2, "2026-12-01T08:00:00Z", customer={"email": "Ole@Shop.dk", "name": "Ole"})
@@ -341,7 +341,7 @@ def test_a_ticket_is_marked_a_duplicate_and_shows_the_customers_other_tickets(se
     assert "Marked as a duplicate of IEX-20261127-0010." in marked
     assert re.search(r"Marked as a duplicate of <a [^>]+>IEX-20261127-0010</a>", marked)
     assert refused.status == 422 and "there is no ticket IEX-20261127-NOPE" in refused.text
-    assert TicketStore(settings.ticket_db).entry("IEX-20261127-0011").duplicate_of == (
+    assert TicketStore(settings.ticket_location).entry("IEX-20261127-0011").duplicate_of == (
         "IEX-20261127-0010"
     )
 
@@ -359,7 +359,7 @@ def test_the_ticket_page_says_why_a_circle_of_duplicates_is_refused(settings, cl
     assert marked.status == 303
     assert refused.status == 422
     assert "IEX-20261127-0016 is itself a duplicate of IEX-20261127-0017" in refused.text
-    assert TicketStore(settings.ticket_db).entry("IEX-20261127-0017").duplicate_of is None
+    assert TicketStore(settings.ticket_location).entry("IEX-20261127-0017").duplicate_of is None
 
 
 def test_tickets_are_assigned_and_the_list_filters_by_assignee(settings, client):
@@ -394,7 +394,7 @@ def test_tickets_are_assigned_and_the_list_filters_by_assignee(settings, client)
     ]
     unassigned = references(client.get("/inbox/tickets?status=open&assignee=unassigned").text)
     assert "IEX-20261127-0001" in unassigned and "IEX-20261127-0002" not in unassigned
-    assert TicketStore(settings.ticket_db).entry("IEX-20261127-0001").assignee is None
+    assert TicketStore(settings.ticket_location).entry("IEX-20261127-0001").assignee is None
 
 
 def test_the_transcript_is_in_the_page_and_the_json_behind_a_details_element(client):

@@ -14,7 +14,8 @@ import pytest
 from bot.inbox import filters
 from bot.inbox.exports import spreadsheet_safe, ticket_row, tickets_csv
 from bot.request_values import MalformedInput
-from bot.ticket_store import TicketFilter, TicketStore, match_expression
+from bot.ticket_store import TicketFilter, TicketStore
+from storage.database import Database
 from tests.bot.inbox_support import (
     USERNAME,
     StaffClient,
@@ -51,15 +52,15 @@ def vat_ticket(number: int, created_at: str, **changes) -> dict:
 
 
 @pytest.fixture
-def settings(tmp_path):
-    settings = inbox_settings(tmp_path)
+def settings(tmp_path, database_url):
+    settings = inbox_settings(tmp_path, database_url=database_url)
     create_staff(settings)
     return settings
 
 
 @pytest.fixture
 def store(settings) -> TicketStore:
-    return TicketStore(settings.ticket_db)
+    return TicketStore(settings.ticket_location)
 
 
 @pytest.fixture
@@ -101,9 +102,12 @@ def test_full_text_search_looks_in_description_examples_and_transcript(store, wo
     assert [t["id"] for t in store.search(TicketFilter(text=words))] == found
 
 
-def test_search_words_are_quoted_for_fts():
-    assert match_expression('order "10023" OR x*') == '"order"* "10023"* "OR"* "x"*'
-    assert match_expression("  ") is None
+def test_search_words_are_quoted_for_either_database(tmp_path):
+    words = ["order", "10023", "OR", "x"]
+    sqlite, postgres = Database(tmp_path / "a.db", "a"), Database("postgresql://host/a", "a")
+    assert sqlite.text_query(words) == '"order"* "10023"* "OR"* "x"*'
+    assert postgres.text_query(words) == "'order':* & '10023':* & 'OR':* & 'x':*"
+    assert sqlite.text_query([]) is None and postgres.text_query([]) is None
 
 
 def test_filters_combine_status_category_system_and_days(store):
@@ -167,7 +171,7 @@ def test_tickets_stored_before_the_search_index_are_indexed_on_start(settings, s
         db.execute("DELETE FROM ticket_text")
     assert store.search(TicketFilter(text="faktura")) == []
 
-    reopened = TicketStore(settings.ticket_db)
+    reopened = TicketStore(settings.ticket_location)
 
     assert [t["id"] for t in reopened.search(TicketFilter(text="faktura"))] == [
         "IEX-20261127-0002"
@@ -387,7 +391,7 @@ def test_status_change_is_kept_with_who_changed_it(settings, client):
 
     assert reply.status == 303
     assert reply.headers["location"] == "/inbox/tickets/IEX-20261127-0001?saved=status"
-    assert TicketStore(settings.ticket_db).get("IEX-20261127-0001")["status"] == "in_progress"
+    assert TicketStore(settings.ticket_location).get("IEX-20261127-0001")["status"] == "in_progress"
     assert "Status changed to In progress." in page.text
     history = page.text[page.text.index('id="status-history"'):]
     assert "In progress" in history and f"by {USERNAME}" in history
@@ -402,7 +406,7 @@ def test_unknown_status_is_refused(settings, client):
     )
 
     assert reply.status == 422
-    assert TicketStore(settings.ticket_db).get("IEX-20261127-0001")["status"] == "new"
+    assert TicketStore(settings.ticket_location).get("IEX-20261127-0001")["status"] == "new"
 
 
 def test_status_of_an_unknown_ticket_is_not_found(client):
@@ -428,7 +432,7 @@ def test_notes_are_added_and_shown_with_author(settings, client):
     notes = page.text[page.text.index('id="notes"'):]
     assert "Customer uses VAT code 25.\nAsked for the log." in notes
     assert USERNAME in notes
-    assert TicketStore(settings.ticket_db).notes("IEX-20261127-0001")[0]["author"] == USERNAME
+    assert TicketStore(settings.ticket_location).notes("IEX-20261127-0001")[0]["author"] == USERNAME
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 5001])
@@ -440,7 +444,7 @@ def test_empty_or_overlong_notes_are_refused(settings, client, text):
     )
 
     assert reply.status == 422
-    assert TicketStore(settings.ticket_db).notes("IEX-20261127-0001") == []
+    assert TicketStore(settings.ticket_location).notes("IEX-20261127-0001") == []
 
 
 def test_note_on_an_unknown_ticket_is_not_found(client):

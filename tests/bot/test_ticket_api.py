@@ -18,8 +18,10 @@ _app_numbers = count(1)
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:
-    return replace(Settings(), state_dir=tmp_path, ticket_api_token=TOKEN)
+def settings(tmp_path, database_url) -> Settings:
+    return replace(
+        Settings(), state_dir=tmp_path, ticket_api_token=TOKEN, database_url=database_url
+    )
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ def test_every_route_needs_the_bearer_token(app, headers):
 def test_nothing_is_stored_without_the_token(app, settings):
     app.test_client.post("/api/tickets", json=example_ticket())
 
-    assert TicketStore(settings.ticket_db).count() == 0
+    assert TicketStore(settings.ticket_location).count() == 0
 
 
 def test_token_is_case_sensitive_but_the_scheme_is_not(app):
@@ -101,7 +103,7 @@ def test_repeated_ticket_returns_the_stored_one(app, settings):
 
     assert (first.status, repeat.status) == (201, 200)
     assert repeat.json == ticket
-    assert TicketStore(settings.ticket_db).count() == 1
+    assert TicketStore(settings.ticket_location).count() == 1
 
 
 def test_idempotency_key_in_the_body_is_enough(app):
@@ -130,7 +132,7 @@ def test_invalid_ticket_is_refused_with_its_problems(app, settings):
     assert any(problem.startswith("customer.email:") for problem in problems)
     assert any(problem.startswith("status:") for problem in problems)
     assert any("'extra' was unexpected" in problem for problem in problems)
-    assert TicketStore(settings.ticket_db).count() == 0
+    assert TicketStore(settings.ticket_location).count() == 0
 
 
 @pytest.mark.parametrize("body", [None, [], "ticket", 42])
@@ -177,7 +179,7 @@ def test_list_is_newest_first(app):
 def test_list_pages_and_filters(app, settings):
     for number in range(1, 6):
         post(app, later_ticket(number, f"2026-11-27T10:0{number}:00Z"))
-    TicketStore(settings.ticket_db).set_status("IEX-20261127-0002", "closed")
+    TicketStore(settings.ticket_location).set_status("IEX-20261127-0002", "closed")
 
     _, page = app.test_client.get("/api/tickets?limit=2&offset=1", headers=AUTH)
     _, closed = app.test_client.get("/api/tickets?status=closed", headers=AUTH)
@@ -230,7 +232,7 @@ def test_tickets_survive_a_restart_of_the_web_app(settings, app):
 
 
 def test_store_keeps_searchable_columns(settings):
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     store.add(example_ticket())
 
     assert store.list(category="order_transfer")[0]["id"] == "IEX-20261127-4T34"
@@ -239,7 +241,7 @@ def test_store_keeps_searchable_columns(settings):
 
 
 def test_status_changes_are_kept_in_the_ticket(settings):
-    store = TicketStore(settings.ticket_db)
+    store = TicketStore(settings.ticket_location)
     store.add(example_ticket())
 
     updated = store.set_status("IEX-20261127-4T34", "in_progress")
