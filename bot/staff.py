@@ -2,7 +2,8 @@
 
 ``create NAME`` asks for the password twice (or reads one line from standard input with
 ``--password-stdin``), ``list`` shows every account, ``disable NAME`` locks an account out and ends
-its sessions. The accounts live in the state folder (IEX_STATE_DIR), next to the tickets.
+its sessions. The accounts live next to the tickets: in the state folder (IEX_STATE_DIR), or in
+the PostgreSQL database of IEX_DATABASE_URL.
 """
 from __future__ import annotations
 

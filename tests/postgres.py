@@ -1,72 +1,39 @@
-"""A real PostgreSQL server from Debian's package for the tests: one per session, in a temp dir.
+"""A real PostgreSQL server for the tests: the scaled mode's own (bot/local_servers.py, Debian's
+package installed when missing), one per session, on a free port in a temporary folder.
 
-initdb refuses to run as root, so as root the server runs as the ``postgres`` user the Debian
-package creates (``runuser``), in a folder under /tmp that user owns (pytest's own temp folders
-are private to root). The package is installed with apt-get when missing.
+As root the server runs as the ``postgres`` account, so the folder is made readable to it
+(pytest's own temporary folders are private to root).
 """
 from __future__ import annotations
 
-import glob
-import os
 import shutil
-import socket
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
 
-DATABASE = "iex_test"
-
-
-def _server_bin() -> Path:
-    """The folder of initdb and pg_ctl (not /usr/local/bin's wrappers), installing if needed."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "postgresql"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from bot import local_servers
+from bot.config import Settings
+from bot.supervisor import free_port
 
 
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Start a throwaway server with one empty database; yields its URL, stops and removes it."""
-    bin_dir = _server_bin()
-    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     folder = Path(tempfile.mkdtemp(prefix="iex-postgres-"))
-    if as_owner:
-        shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
-    port = _free_port()
-    subprocess.run(
-        [*as_owner, bin_dir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        stdout=subprocess.DEVNULL,
+    folder.chmod(0o755)
+    settings = replace(
+        Settings(), state_dir=folder, postgres_port=free_port(), postgres_database="iex_test"
     )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg_ctl = [*as_owner, bin_dir / "pg_ctl", "-D", data, "-l", folder / "server.log"]
-    subprocess.run([*pg_ctl, "-o", options, "-w", "start"], check=True, stdout=subprocess.DEVNULL)
+    local_servers.install_missing_packages()
     try:
-        admin = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {DATABASE}")
-        admin.close()
-        yield f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
+        local_servers.start_postgres(settings)
+        yield settings.local_postgres_url
     finally:
-        subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], stdout=subprocess.DEVNULL)
+        local_servers.stop_postgres(settings)
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import httpx
@@ -76,11 +77,11 @@ SECRETS = ("kunde@webshop.dk", "10023", "Mette", "never arrived", "blorf")
 
 
 @pytest.fixture
-def settings(tmp_path, database_url):
-    settings = inbox_settings(tmp_path, database_url=database_url)
+def settings(tmp_path):
+    settings = inbox_settings(tmp_path)
     create_staff(settings)
     store_tickets(settings, numbered_ticket(1, "2026-11-20T10:00:00Z"))
-    save_conversations(settings.tracker_location, {
+    save_conversations(settings.tracker_db, {
         "web-1": TrackedConversation("2026-11-20T09:00:00Z").customer("blorf", "nlu_fallback"),
     })
     return settings
@@ -208,8 +209,8 @@ def test_after_login_only_inbox_pages_are_returned_to(asked, goes_to):
 # --- the staff store ---------------------------------------------------------------------------
 
 
-def test_accounts_are_created_listed_and_disabled(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_accounts_are_created_listed_and_disabled(store_location):
+    store = StaffStore(store_location)
     store.create(" Mette@IEX.dk ", PASSWORD)
     store.create("lars@iex.dk", PASSWORD)
 
@@ -229,16 +230,16 @@ def test_bad_names_and_weak_passwords_are_refused(tmp_path, username, password):
         StaffStore(tmp_path / "staff.db").create(username, password)
 
 
-def test_an_account_exists_only_once(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_an_account_exists_only_once(store_location):
+    store = StaffStore(store_location)
     store.create("mette@iex.dk", PASSWORD)
 
     with pytest.raises(StaffError, match="already"):
         store.create("METTE@iex.dk", PASSWORD)
 
 
-def test_only_active_accounts_with_the_right_password_authenticate(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_only_active_accounts_with_the_right_password_authenticate(store_location):
+    store = StaffStore(store_location)
     store.create("mette@iex.dk", PASSWORD)
 
     assert store.authenticate("METTE@iex.dk", PASSWORD)
@@ -248,8 +249,8 @@ def test_only_active_accounts_with_the_right_password_authenticate(tmp_path):
     assert not store.authenticate("mette@iex.dk", PASSWORD)
 
 
-def test_sessions_end_on_logout_expiry_and_disabling(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_sessions_end_on_logout_expiry_and_disabling(store_location):
+    store = StaffStore(store_location)
     store.create("mette@iex.dk", PASSWORD)
     logged_out, _ = store.start_session("mette@iex.dk", 3600)
     expired, _ = store.start_session("mette@iex.dk", -1)
@@ -284,8 +285,8 @@ def attempt(store, username="mette@iex.dk", client="10.0.0.1", moment=NOW):
     return store.count_attempt(username, client, RULES, WINDOW, moment=moment)
 
 
-def test_attempts_are_counted_before_the_check_so_the_sixth_at_once_waits(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_attempts_are_counted_before_the_check_so_the_sixth_at_once_waits(store_location):
+    store = StaffStore(store_location)
 
     first_five = [attempt(store) for _ in range(5)]
 
@@ -296,8 +297,8 @@ def test_attempts_are_counted_before_the_check_so_the_sixth_at_once_waits(tmp_pa
     assert attempt(store, moment=NOW + 2.5) == 0.5
 
 
-def test_failures_from_one_address_do_not_make_the_user_wait_elsewhere(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_failures_from_one_address_do_not_make_the_user_wait_elsewhere(store_location):
+    store = StaffStore(store_location)
     for _ in range(5):
         attempt(store, client="10.6.6.6")
 
@@ -306,8 +307,8 @@ def test_failures_from_one_address_do_not_make_the_user_wait_elsewhere(tmp_path)
     assert attempt(store, username="lars@iex.dk", client="10.6.6.6") == 0
 
 
-def test_an_address_trying_many_user_names_waits_after_four_times_the_allowance(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_an_address_trying_many_user_names_waits_after_four_times_the_allowance(store_location):
+    store = StaffStore(store_location)
 
     tries = [attempt(store, username=f"user{number}@iex.dk") for number in range(21)]
 
@@ -315,8 +316,8 @@ def test_an_address_trying_many_user_names_waits_after_four_times_the_allowance(
     assert attempt(store, username="user0@iex.dk", client="10.0.0.2") == 0
 
 
-def test_guessing_one_user_from_many_addresses_slows_the_user_but_never_long(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_guessing_one_user_from_many_addresses_slows_the_user_but_never_long(store_location):
+    store = StaffStore(store_location)
     for number in range(200):
         attempt(store, client=f"10.1.{number // 250}.{number % 250}", moment=NOW + number * 31)
     later = NOW + 199 * 31
@@ -325,16 +326,16 @@ def test_guessing_one_user_from_many_addresses_slows_the_user_but_never_long(tmp
     assert attempt(store, client="10.0.0.1", moment=later + auth.USER_LONGEST_WAIT_SECONDS) == 0
 
 
-def test_failures_older_than_the_window_are_forgotten(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_failures_older_than_the_window_are_forgotten(store_location):
+    store = StaffStore(store_location)
     for _ in range(6):
         attempt(store, moment=NOW - WINDOW - 1)
 
     assert attempt(store) == 0
 
 
-def test_a_successful_login_forgives_the_failures_of_that_user_there(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_a_successful_login_forgives_the_failures_of_that_user_there(store_location):
+    store = StaffStore(store_location)
     for _ in range(5):
         attempt(store)
     attempt(store, username="lars@iex.dk")
@@ -345,8 +346,16 @@ def test_a_successful_login_forgives_the_failures_of_that_user_there(tmp_path):
     assert [attempt(store) for _ in range(5)] == [0] * 5
 
 
-def test_a_login_form_token_is_used_once(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
+def test_parallel_attempts_cannot_all_slip_through(store_location):
+    store = StaffStore(store_location)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        waits = list(pool.map(lambda _: attempt(store), range(16)))
+
+    assert waits.count(0) == RULES.user_at_address.allowance
+
+
+def test_a_login_form_token_is_used_once(store_location):
+    store = StaffStore(store_location)
 
     assert store.use_login_form("form-token", expires_at=time.time() + 60)
     assert not store.use_login_form("form-token", expires_at=time.time() + 60)

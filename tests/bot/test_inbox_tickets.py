@@ -52,15 +52,16 @@ def vat_ticket(number: int, created_at: str, **changes) -> dict:
 
 
 @pytest.fixture
-def settings(tmp_path, database_url):
-    settings = inbox_settings(tmp_path, database_url=database_url)
+def settings(tmp_path):
+    settings = inbox_settings(tmp_path)
     create_staff(settings)
     return settings
 
 
 @pytest.fixture
-def store(settings) -> TicketStore:
-    return TicketStore(settings.ticket_location)
+def store(store_location) -> TicketStore:
+    """A ticket store of its own, in a SQLite file, then in PostgreSQL."""
+    return TicketStore(store_location)
 
 
 @pytest.fixture
@@ -165,13 +166,13 @@ def test_notes_are_kept_with_author_and_time(store):
         store.add_note("IEX-20261127-0001", "mette@iex.dk", "   ")
 
 
-def test_tickets_stored_before_the_search_index_are_indexed_on_start(settings, store):
+def test_tickets_stored_before_the_search_index_are_indexed_on_start(store):
     store.add(vat_ticket(2, "2026-11-21T10:00:00Z"))
     with store._connection() as db:
         db.execute("DELETE FROM ticket_text")
     assert store.search(TicketFilter(text="faktura")) == []
 
-    reopened = TicketStore(settings.ticket_location)
+    reopened = TicketStore(store.database.location)
 
     assert [t["id"] for t in reopened.search(TicketFilter(text="faktura"))] == [
         "IEX-20261127-0002"

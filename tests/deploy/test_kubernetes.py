@@ -118,3 +118,13 @@ def test_the_references_between_manifests_resolve():
     for rule in kind("Ingress")[0]["spec"]["rules"]:
         for path in rule["http"]["paths"]:
             assert path["backend"]["service"]["name"] in services
+
+
+def test_the_services_that_share_the_stores_are_replicas_without_a_shared_volume():
+    """Every store is in PostgreSQL: no pod needs a file another one writes."""
+    deployments = {document["metadata"]["name"]: document for document in kind("Deployment")}
+    for name in ("iex-actions", "iex-web", "iex-outbox", "iex-mail"):
+        spec = deployments[name]["spec"]
+        assert spec["replicas"] >= 2, name
+        assert not spec["template"]["spec"].get("volumes"), name
+    assert kind("PersistentVolumeClaim") == []

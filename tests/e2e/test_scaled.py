@@ -1,6 +1,6 @@
 """End-to-end: the scaled mode (make run-scaled) on real PostgreSQL and Redis keeps one
 conversation whole across several Rasa workers, through a killed worker and simultaneous
-messages.
+messages, and keeps the outbox and the ticket store in PostgreSQL too.
 
 Which worker answered is read from /proc, right after the answer (Sanic closes an idle
 keep-alive connection after a few seconds): the worker process that holds the server side of the
@@ -21,9 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from actions.outbox import DELIVERED, Outbox
 from bot.config import PROJECT_ROOT
 from bot.supervisor import private_settings, stop_all
+from bot.ticket_store import TicketStore
 from evaluation.client import CHAT_PATH
+from storage.database import Database
+from tests.actions.helpdesk.fakes import example_ticket
 from tests.conftest import TEST_ENVIRONMENT, Assistant, start_assistant
 
 pytestmark = pytest.mark.e2e
@@ -158,3 +162,25 @@ def test_a_killed_worker_loses_no_event(scaled):
     after = scaled.chat.events(sender)
     assert after[:len(before)] == before
     assert user_texts(after) == ["hello", "I cannot log in"]
+
+
+def test_the_outbox_and_the_ticket_store_live_in_postgresql(scaled):
+    settings = scaled.settings
+    ticket = example_ticket(id="IEX-20261127-SCALE1", idempotency_key="iex-scaled-outbox")
+    outbox = Outbox(settings.local_postgres_url)
+
+    outbox.enqueue(ticket)  # as the action server's hand-off does; the outbox worker delivers
+
+    deadline = time.monotonic() + 60
+    while outbox.find(ticket["id"]).status != DELIVERED and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert outbox.find(ticket["id"]).status == DELIVERED
+    assert TicketStore(settings.local_postgres_url).get(ticket["id"]) == ticket  # the web app's
+    # Every store is in PostgreSQL, beside Rasa's events: no SQLite file in the state folder.
+    assert sorted(path.name for path in settings.state_dir.glob("*.db")) == []
+    with Database(settings.local_postgres_url, "events").connect() as db:
+        tables = {row[0] for row in db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )}
+    assert {"events", "tickets", "ticket_text", "outbox", "mail_outbox", "staff", "sessions",
+            "conversation_ratings"} <= tables
