@@ -9,6 +9,11 @@ REPORTS := reports
 export RASA_TELEMETRY_ENABLED := false
 
 .DEFAULT_GOAL := help
+# SCALED=1: user, purge, export-customer, forget-customer and tickets-* work on the stores of
+# make run-scaled, in its PostgreSQL (which must be running), instead of the SQLite files.
+ifeq ($(SCALED),1)
+export IEX_DATABASE_URL = $(shell $(PYTHON) -m bot.supervisor database-url)
+endif
 .PHONY: help install browser run run-scaled user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
 .PHONY: purge export-customer forget-customer
 

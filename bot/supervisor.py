@@ -3,7 +3,8 @@ sink and the web app, and stop them.
 
 ``python -m bot.supervisor`` is what ``make run`` starts: prefixed logs, a wait until every
 service answers, and a clean stop of all of them on Ctrl-C. ``python -m bot.supervisor shell``
-starts the action server and chats in the terminal. The end-to-end tests use the same
+starts the action server and chats in the terminal; ``database-url`` prints the scaled mode's
+database, for the commands that work on its stores. The end-to-end tests use the same
 ``Service`` definitions on free ports.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 import requests
 
 from bot import local_servers
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.deployment import development_warning, refuse_unsafe_production
 
 BIN_DIR = Path(sys.executable).parent
@@ -369,10 +370,14 @@ def shell(settings: Settings) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", nargs="?", choices=["run", "shell"], default="run")
+    parser.add_argument("mode", nargs="?", choices=["run", "shell", "database-url"], default="run",
+                        help="database-url: print the scaled mode's IEX_DATABASE_URL")
     parser.add_argument("--scaled", action="store_true",
                         help="PostgreSQL, Redis and several workers (make run-scaled)")
     arguments = parser.parse_args()
+    if arguments.mode == "database-url":  # for `make ... SCALED=1`
+        print(load_settings().local_postgres_url)
+        return
     settings = replace(refuse_unsafe_production("supervisor"), scaled=arguments.scaled)
     warning = development_warning(settings)
     if warning:
