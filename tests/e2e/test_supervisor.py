@@ -9,12 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 import requests
 
 from bot.config import PROJECT_ROOT
-from bot.supervisor import BIN_DIR, private_settings
+from bot.supervisor import BIN_DIR, private_settings, service_environment
 from evaluation.client import ChatClient
 from tests.conftest import MODELS_DIR
 
@@ -144,3 +145,18 @@ def test_production_with_development_defaults_refuses_to_start_anything(service,
     if service == "supervisor":
         assert time.monotonic() - started < 10
         assert not settings.state_dir.exists() and "waiting for" not in result.stdout
+
+
+def test_the_stores_are_sqlite_files_in_make_run_and_postgresql_in_the_scaled_mode(tmp_path):
+    settings = replace(private_settings(tmp_path), database_url="postgresql://elsewhere/db")
+    scaled = replace(settings, scaled=True)
+
+    # make run ignores a database of the caller's shell: the children keep to the SQLite files.
+    assert service_environment(settings)["IEX_DATABASE_URL"] == ""
+    assert service_environment(scaled)["IEX_DATABASE_URL"] == scaled.local_postgres_url
+    printed = subprocess.run(
+        [sys.executable, "-m", "bot.supervisor", "database-url"], cwd=PROJECT_ROOT,
+        env={**os.environ, "IEX_POSTGRES_PORT": str(scaled.postgres_port)},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert printed.stdout.strip() == scaled.local_postgres_url  # what `make ... SCALED=1` uses
