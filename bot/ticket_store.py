@@ -156,10 +156,9 @@ def stored_time(moment: datetime) -> str:
 def _index_text(db, ticket: dict) -> None:
     parts = searchable_text(ticket)
     db.execute(
-        "INSERT INTO ticket_text (id, summary, description, examples, transcript)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (ticket["id"], parts["summary"], parts["description"], parts["examples"],
-         parts["transcript"]),
+        f"INSERT INTO ticket_text (id, {', '.join(_SEARCHED_PARTS)})"
+        f" VALUES (?{', ?' * len(_SEARCHED_PARTS)})",
+        (ticket["id"], *(parts[part] for part in _SEARCHED_PARTS)),
     )
 
 
