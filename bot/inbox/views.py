@@ -293,13 +293,15 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
             if other["id"] != reference
         ]
         conversation = tracker.conversation_of_ticket(ticket["conversation_id"], reference)
+        mails = customer_mail.customer_mails(tickets, mail_outbox, reference)
         return page(
             "ticket", request, status=status, ticket=ticket, entry=entry,
-            statuses=STATUS_LABELS, history=tickets.history(reference),
+            statuses=STATUS_LABELS,
+            history=customer_mail.ticket_history(tickets.history(reference), mails),
             notes=tickets.notes(reference), customer_tickets=others, staff_names=staff_names(),
             conversation=conversation, error=error, note=note, duplicate=duplicate,
             reply=reply, reply_key=reply_key or customer_mail.new_reply_key(),
-            customer_mails=customer_mail.customer_mails(tickets, mail_outbox, reference),
+            customer_mails=mails,
             saved=request.args.get("saved") if request.method == "GET" else None,
             ticket_json=ticket_json(ticket),
         )
