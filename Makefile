@@ -15,6 +15,7 @@ ifeq ($(SCALED),1)
 export IEX_DATABASE_URL = $(shell $(PYTHON) -m bot.supervisor database-url)
 endif
 .PHONY: help install browser run run-scaled user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
+.PHONY: screenshots
 .PHONY: purge export-customer forget-customer
 
 help: ## List the make targets
@@ -87,6 +88,13 @@ test: validate train browser ## Every test: unit, end-to-end, browser, quality g
 
 test-js: ## Unit tests of the chat widget's JavaScript modules (node's own test runner, a second)
 	node --test tests/widget/
+
+# The browser tests write their screenshots to reports/ (git-ignored, every run); the README
+# links the copies in docs/screenshots, refreshed here.
+screenshots: train browser ## Refresh the screenshots in docs/screenshots from the browser tests
+	$(PYTHON) -m pytest -q tests/e2e/test_widget_browser.py tests/e2e/test_inbox_browser.py
+	mkdir -p docs/screenshots
+	cp $(REPORTS)/screenshots/*.png docs/screenshots/
 
 test-stories: train ## Check the test stories against the trained model
 	$(RASA) test core --stories tests/stories --model models --out $(REPORTS)/stories \

@@ -138,8 +138,8 @@ def _utc(moment: datetime) -> str:
 class ArticleFeedback:
     """How one help article fared in the widget."""
 
+    slug: str
     title: str
-    url: str
     opened: int
     helped: int
     not_helped: int
@@ -184,8 +184,8 @@ def feedback_figures(settings: Settings, start: datetime, end: datetime) -> Feed
         article = knowledge_base.get(row["slug"])
         articles.append(
             ArticleFeedback(
+                slug=row["slug"],
                 title=article.title if article else row["slug"],
-                url=f"/help/{row['slug']}",
                 opened=row["opened"],
                 helped=row["helped"],
                 not_helped=row["not_helped"],

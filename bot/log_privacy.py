@@ -5,8 +5,8 @@ values or tracker events, and an error's traceback lists every local variable wi
 (all slot values, for instance, when a response could not be filled in). ``install()`` makes
 every log record of the process drop those values before any handler writes it; ``python -m
 bot.log_privacy <rasa arguments>`` runs Rasa's command line with it installed (and the faster
-check of action server replies, bot/action_reply_check.py), which is how the supervisor starts
-Rasa.
+check of action server replies, bot/action_reply_check.py, and event type lookup,
+bot/event_types.py), which is how the supervisor starts Rasa.
 """
 from __future__ import annotations
 
@@ -75,9 +75,10 @@ def main() -> None:
     install()
     from rasa.__main__ import main as rasa_main  # after install(): Rasa logs while it loads
 
-    from bot import action_reply_check
+    from bot import action_reply_check, event_types
 
     action_reply_check.install()
+    event_types.install()
 
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()

@@ -141,6 +141,13 @@ def spare_assistant(tmp_path_factory) -> Assistant:
         service.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last: Playwright's sync API keeps an event loop running in this
+    thread for the rest of the session, and Sanic's in-process test client cannot start one of
+    its own after that ("Cannot run the event loop while another loop is running")."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian chromium driven by Playwright, shared by the browser tests."""

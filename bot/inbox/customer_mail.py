@@ -1,6 +1,7 @@
 """The inbox's side of customer e-mails: an agent's reply from the ticket page (kept in the
 ticket's history and sent through the mail outbox), every e-mail of a ticket with where its
-delivery stands, and the development mail sink's messages at /inbox/mail.
+delivery stands, the ticket's history with its e-mails in it, and the development mail sink's
+messages at /inbox/mail.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from sanic import Blueprint, Request, response
@@ -17,6 +19,7 @@ from sanic.response import HTTPResponse
 
 from actions.outbox import FAILED, PENDING
 from bot.config import Settings
+from bot.inbox.periods import local_time
 from bot.ticket_store import TicketStore
 from mail.messages import agent_reply
 from mail.outbox import CONFIRMATION, MailItem, MailOutbox
@@ -84,6 +87,26 @@ def customer_mails(tickets: TicketStore, outbox: MailOutbox, reference: str) -> 
         for reply in tickets.replies(reference)
     ]
     return confirmations + replies
+
+
+#: The field of a ticket history entry that is an e-mail to the customer (see ticket_history).
+MAIL_ENTRY = "mail"
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def ticket_history(changes: list[dict], mails: list[SentMail]) -> list[dict]:
+    """The ticket's history as its page lists it, oldest first: the team's changes
+    (TicketStore.history) and every e-mail to the customer, an entry with the field MAIL_ENTRY
+    and the SentMail as its value, so a reply stands between the changes made around it."""
+    sent = [
+        {"field": MAIL_ENTRY, "value": mail, "changed_by": mail.author,
+         "changed_at": mail.created_at}
+        for mail in mails
+    ]
+    return sorted(
+        changes + sent,
+        key=lambda entry: local_time(entry["changed_at"], timezone.utc) or _EARLIEST,
+    )
 
 
 def add_routes(

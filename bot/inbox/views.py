@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
+from actions.articles import knowledge_base_for
 from actions.outbox import Outbox
 from bot.config import Settings
 from bot.feedback import feedback_figures
 from bot.inbox import customer_mail, deliveries, filters
 from bot.inbox.analytics import Report, analytics, not_understood_page, ratings
+from bot.inbox.article_figures import article_rows
 from bot.inbox.auth import (
     login_form_cookie,
     login_form_expiry,
@@ -293,13 +295,15 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
             if other["id"] != reference
         ]
         conversation = tracker.conversation_of_ticket(ticket["conversation_id"], reference)
+        mails = customer_mail.customer_mails(tickets, mail_outbox, reference)
         return page(
             "ticket", request, status=status, ticket=ticket, entry=entry,
-            statuses=STATUS_LABELS, history=tickets.history(reference),
+            statuses=STATUS_LABELS,
+            history=customer_mail.ticket_history(tickets.history(reference), mails),
             notes=tickets.notes(reference), customer_tickets=others, staff_names=staff_names(),
             conversation=conversation, error=error, note=note, duplicate=duplicate,
             reply=reply, reply_key=reply_key or customer_mail.new_reply_key(),
-            customer_mails=customer_mail.customer_mails(tickets, mail_outbox, reference),
+            customer_mails=mails,
             saved=request.args.get("saved") if request.method == "GET" else None,
             ticket_json=ticket_json(ticket),
         )
@@ -430,10 +434,14 @@ def create_blueprint(settings: Settings, clock: Callable[[], float] = time.time)
         items = not_understood_page(
             report.not_understood, filters.page_number(request.args.get("page"))
         )
+        feedback = feedback_figures(settings, report.period.start, report.period.end)
+        articles, article_count = article_rows(
+            report.articles, feedback.articles, knowledge_base_for(settings.articles_dir)
+        )
         return page(
             "analytics", request, report=report, period_query=period_query,
-            ratings=ratings(report, settings), not_understood=items,
-            feedback=feedback_figures(settings, report.period.start, report.period.end),
+            ratings=ratings(report, settings), not_understood=items, feedback=feedback,
+            articles=articles, article_count=article_count,
             deflection_thresholds=settings.deflection_rate_thresholds,
             fallback_thresholds=settings.fallback_rate_thresholds,
             page_query=lambda number: f"{period_query}&page={number}#not-understood-section",

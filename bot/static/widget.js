@@ -483,6 +483,25 @@
   host.lang = language; // screen readers pronounce the widget in its own language
   widget.lang = language;
 
+  // What pressed the latest button: a click is a PointerEvent that names it in current
+  // browsers, but not in older Safari, whose taps must not pop up the keyboard either.
+  let lastPointerType = "";
+  shadow.addEventListener("pointerdown", (event) => { lastPointerType = event.pointerType; }, true);
+
+  /** Whether a click came from a finger or a pen (a keyboard's click has no detail). */
+  function tapped(event) {
+    if (!event || event.detail === 0) return false;
+    const pointer = event.pointerType || lastPointerType;
+    return pointer === "touch" || pointer === "pen";
+  }
+
+  /** Back to typing after a button: the text box for a mouse or keyboard, but never after a tap
+   * (focusing the text box pops up a phone's keyboard over the answer). */
+  function focusAfter(event) {
+    if (tapped(event)) list.focus({ preventScroll: true });
+    else input.focus();
+  }
+
   // ---- Rendering messages -----------------------------------------------------------------------
 
   const rendered = new Map(); // message id -> <li>
@@ -713,12 +732,7 @@
     const solved = payload === "/affirm" && (question.buttons || [])
       .some((other) => other && other.payload === "/request_another_article");
     send(title, payload, solved ? "solved" : null);
-    // A tap must not pop up the phone's keyboard; a mouse or keyboard user types on.
-    if (event && (event.pointerType === "touch" || event.pointerType === "pen")) {
-      list.focus({ preventScroll: true });
-    } else {
-      input.focus();
-    }
+    focusAfter(event);
   }
 
   function deliveryNote(message) {
@@ -729,7 +743,7 @@
         : words.waiting;
     } else if (message.status === "failed") {
       status.textContent = words.notSent + (message.failure ? ": " + message.failure : "") + " ";
-      const retry = button("retry-message", words.retry, () => retryFailed(message));
+      const retry = button("retry-message", words.retry, (event) => retryFailed(message, event));
       retry.setAttribute("aria-label", words.retryMessage);
       status.appendChild(retry);
     }
@@ -1230,14 +1244,14 @@
     pump();
   }
 
-  function retryFailed(message) {
+  function retryFailed(message, event) {
     // It goes to the end: the transcript shows the order in which the assistant received it.
     conversation.messages = conversation.messages.filter((other) => other !== message);
     const item = rendered.get(message.id);
     if (item) item.remove();
     rendered.delete(message.id);
     send(message.text, message.payload, message.ends);
-    input.focus();
+    focusAfter(event);
   }
 
   function askToStartOver() {
@@ -1251,7 +1265,7 @@
   }
 
   /** A new conversation; the references of tickets already created stay shown. */
-  function startOver() {
+  function startOver(event) {
     confirmStartOver.hidden = true;
     showArticlePanel(false);
     clearTimeout(retryTimer);
@@ -1264,7 +1278,7 @@
     showOnline();
     renderConversation();
     assistantStatus.textContent = words.startedOver;
-    input.focus();
+    focusAfter(event);
   }
 
   // ---- Composer: Enter sends, Shift+Enter adds a line, the length limit is checked here ---------
@@ -1386,8 +1400,7 @@
     }
   }
 
-  const touched = (event) => event.pointerType === "touch" || event.pointerType === "pen";
-  launcher.addEventListener("click", (event) => setOpen(chatWindow.hidden, true, touched(event)));
+  launcher.addEventListener("click", (event) => setOpen(chatWindow.hidden, true, tapped(event)));
   find(".close").addEventListener("click", () => setOpen(false, true));
   find(".start-over").addEventListener("click", askToStartOver);
   find(".start-over-yes").addEventListener("click", startOver);

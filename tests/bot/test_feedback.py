@@ -59,7 +59,7 @@ def test_articles_opened_and_helped_are_counted_per_article_by_title(client, set
     [article] = feedback_figures(settings, *this_period()).articles
     assert (article.opened, article.helped, article.not_helped) == (2, 1, 1)
     assert article.title == "Selecting the order stage" or not article.title.startswith(SLUG)
-    assert article.url == f"/help/{SLUG}"
+    assert article.slug == SLUG
 
 
 def test_ratings_give_a_distribution_an_average_and_the_latest_comments(client, settings):
@@ -212,18 +212,15 @@ def test_the_analytics_partial_shows_the_figures_escaped(client, settings):
             "outcome": "ticket",
         },
     )
-    conversation = new_conversation_id(SECRET)
-    post(client, {"conversation_id": conversation, "kind": "article_opened", "slug": SLUG})
     html = templates.get_template("inbox_feedback.html").render(
         feedback=feedback_figures(settings, *this_period())
     )
     assert 'id="rating-average">3.0<' in html
     assert "&lt;b&gt;meh&lt;/b&gt;" in html
-    assert f'href="/help/{SLUG}"' in html
 
 
 def test_the_analytics_partial_says_when_there_is_nothing_yet(settings):
     html = templates.get_template("inbox_feedback.html").render(
         feedback=feedback_figures(settings, *this_period())
     )
-    assert "No conversation was rated" in html and "No article was opened" in html
+    assert "No conversation was rated" in html

@@ -81,6 +81,26 @@ def test_a_reply_is_queued_kept_in_the_history_and_shown_with_its_state(settings
     assert 'class="mail-state delivered">sent' in client.get(TICKET_PAGE).text
 
 
+def test_a_reply_stands_in_the_tickets_history_between_the_changes_around_it(settings, client):
+    def change_status(status: str) -> None:
+        form = {"status": status, "csrf_token": client.csrf_token(TICKET_PAGE)}
+        client.post(f"{TICKET_PAGE}/status", form)
+
+    change_status("in_progress")
+    client.post(f"{TICKET_PAGE}/reply", reply_form(client, "Vi kigger på det."))
+    change_status("closed")
+
+    page = client.get(TICKET_PAGE).text
+    history = page[page.index('id="status-history"') :]
+    history = history[: history.index("</ol>")]
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", line).split())
+             for line in re.findall(r"<li>(.*?)</li>", history, re.S)]
+    assert [re.split(r" \d\d \w{3} \d{4}", line)[0] for line in lines] == [
+        "Handed off", "In progress", "Reply e-mailed (waiting to be sent)", "Closed",
+    ]
+    assert lines[2].endswith(f"by {USERNAME}")
+
+
 def test_a_reply_form_sent_twice_sends_one_email(settings, client):
     form = reply_form(client, "Svar.")
     client.post(f"{TICKET_PAGE}/reply", form)

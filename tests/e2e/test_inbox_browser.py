@@ -18,7 +18,9 @@ import requests
 from playwright.sync_api import Page, expect
 
 from bot.config import PROJECT_ROOT
-from bot.supervisor import private_settings, wait_until_ready, web_app
+from bot.conversation_ids import new_conversation_id
+from bot.feedback import FeedbackStore
+from bot.supervisor import mail_services, private_settings, wait_until_ready, web_app
 from tests.actions.helpdesk.fakes import example_ticket
 from tests.bot.inbox_support import Conversation, save_conversations
 from tests.conftest import SCREENSHOTS_DIR
@@ -28,26 +30,34 @@ pytestmark = pytest.mark.e2e
 USERNAME = "mette@iex.dk"
 PASSWORD = "correct horse battery staple"
 XSS = "<script>alert('xss')</script> <img src=x onerror=\"alert(1)\"> javascript:alert(1)"
+#: Help articles of data/articles, which the inbox names by their titles.
+VAT_ARTICLE = "https://support.iex.dk/en/articles/81884-how-is-vat-handled"
+ORDER_ARTICLE = "https://support.iex.dk/en/articles/81255-when-is-the-webshop-order-transferred"
+ORDER_SELF_HELP = {"articles_shown": [ORDER_ARTICLE], "log_checked": True,
+                   "log_status": "VAT code missing"}
 
 def tickets() -> list[dict]:
     vat = {
         "category": "vat", "systems": ["WooCommerce", "Dinero"],
         "summary": "VAT differs between WooCommerce and Dinero",
         "description": "Invoice 5531 has 25 % VAT in Dinero but 0 % in the shop.",
+        "self_help": {"articles_shown": [VAT_ARTICLE], "log_checked": True,
+                      "log_status": "VAT code missing"},
     }
     return [
         example_ticket(id="IEX-20261120-0001", idempotency_key="iex-browser-0001",
-                       created_at="2026-11-20T09:00:00Z"),
+                       created_at="2026-11-20T09:00:00Z", self_help=ORDER_SELF_HELP),
         example_ticket(id="IEX-20261121-0002", idempotency_key="iex-browser-0002",
                        created_at="2026-11-21T09:00:00Z", **vat),
         example_ticket(id="IEX-20261122-0003", idempotency_key="iex-browser-0003",
                        created_at="2026-11-22T09:00:00Z", status="closed", **vat),
         example_ticket(id="IEX-20261123-0004", idempotency_key="iex-browser-0004",
                        created_at="2026-11-23T09:00:00Z", summary=XSS[:150], description=XSS,
-                       customer={"email": "kunde@webshop.dk", "name": XSS[:200]}),
+                       customer={"email": "kunde@webshop.dk", "name": XSS[:200]},
+                       self_help=ORDER_SELF_HELP),
         # The same case sent twice within a minute from another address.
         *[example_ticket(id=f"IEX-20261124-000{number}", idempotency_key=f"iex-browser-000{number}",
-                         created_at=f"2026-11-24T09:00:{number:02d}Z",
+                         created_at=f"2026-11-24T09:00:{number:02d}Z", self_help=ORDER_SELF_HELP,
                          customer={"email": "lars.christensen-regnskab@meget-lang-webshop.dk"})
           for number in (5, 6)],
     ]
@@ -72,22 +82,30 @@ def conversations() -> dict[str, Conversation]:
 
 @pytest.fixture(scope="module")
 def inbox_url(tmp_path_factory) -> str:
-    """The running web app with a staff account, six tickets and a few conversations; yields
-    its base URL."""
+    """The running web app, with the mail worker and the development mail sink, a staff account,
+    six tickets and a few conversations; yields its base URL."""
     settings = private_settings(tmp_path_factory.mktemp("inbox-state"))
     # Playwright's sync API runs an event loop in this thread; Rasa's store needs one of its own.
     with ThreadPoolExecutor(max_workers=1) as worker:
         worker.submit(save_conversations, settings.tracker_db, conversations()).result()
+    # What customers told the widget: an article read in its panel, and two ratings.
+    feedback = FeedbackStore(settings.feedback_db)
+    for rating, comment in ((4, "Quick and clear"), (2, "I had to write a ticket anyway")):
+        reader = new_conversation_id(settings.conversation_secret)
+        feedback.article_opened(reader, "acquirer-features")
+        feedback.article_helped(reader, "acquirer-features", rating > 3)
+        feedback.rate(reader, rating, comment, "solved" if rating > 3 else "ticket")
     created = subprocess.run(
         [sys.executable, "-m", "bot.staff", "create", USERNAME, "--password-stdin"],
         input=PASSWORD + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
         env={**os.environ, "IEX_STATE_DIR": str(settings.state_dir)},
     )
     assert created.returncode == 0, created.stderr
-    web = web_app(settings)
-    web.start(log_file=settings.state_dir / "web.log")
+    services = [web_app(settings), *mail_services(settings)]
+    for service in services:
+        service.start(log_file=settings.state_dir / f"{service.name}.log")
     try:
-        wait_until_ready([web], timeout=60)
+        wait_until_ready(services, timeout=60)
         base = f"http://localhost:{settings.port}"
         for ticket in tickets():
             reply = requests.post(
@@ -97,7 +115,8 @@ def inbox_url(tmp_path_factory) -> str:
             assert reply.status_code == 201, reply.text
         yield base
     finally:
-        web.stop()
+        for service in reversed(services):
+            service.stop()
 
 
 @pytest.fixture
@@ -148,6 +167,8 @@ def test_agent_filters_opens_a_ticket_and_changes_its_status(page, inbox_url):
     )
     expect(page.locator("#description")).to_contain_text("Invoice 5531")
     expect(page.locator("#current-status")).to_have_text("New")
+    article = page.locator("#articles-shown").get_by_role("link", name="How is VAT handled?")
+    expect(article).to_have_attribute("href", VAT_ARTICLE)
 
     page.locator("#status").select_option("in_progress")
     page.get_by_role("button", name="Change status").click()
@@ -225,7 +246,10 @@ def test_analytics_colour_a_poor_deflection_rate_and_cut_long_messages(page, inb
     expect(page.locator("#deflection-card")).to_have_class(re.compile(r"\bpoor\b"))
     expect(page.locator("#stat-abandoned")).to_have_text("2")
     expect(page.locator("#stats")).to_contain_text("1 still going")
-    expect(page.locator("#articles")).to_contain_text("Acquirer features")
+    article = page.locator("#articles tbody tr", has_text="Acquirer features")
+    # Shown twice in the chat, solved once after it; opened twice in the widget, helped once.
+    expect(article.locator("td.number")).to_have_text(["2", "1", "50 %", "2", "1", "1"])
+    expect(page.locator("#rating-average")).to_have_text("3.0")
     message = page.locator("#not-understood td.summary").first
     assert len(message.inner_text()) <= 160
     # The chart is drawn on the server (matplotlib, imported on first use): it must load.
@@ -236,3 +260,48 @@ def test_analytics_colour_a_poor_deflection_rate_and_cut_long_messages(page, inb
 
     page.get_by_role("link", name="Conversations").click()
     expect(page.locator("#conversations")).to_contain_text("Still going")
+
+
+def test_agent_replies_by_email_and_the_mail_sink_has_it(page, inbox_url):
+    log_in(page, inbox_url)
+    page.goto(f"{inbox_url}/inbox/tickets/IEX-20261120-0001")
+
+    page.get_by_label(re.compile(r"^Reply to kunde@webshop.dk")).fill(
+        "We have re-sent orders 10023 and 10024; they are in e-conomic now."
+    )
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#reply-saved")).to_have_text("Reply queued for kunde@webshop.dk.")
+    expect(page.locator("#status-history")).to_contain_text("Reply e-mailed")
+
+    # The mail worker sends it to the development mail sink, and the Mail page shows it there.
+    mail_page = f"{inbox_url}/inbox/mail"
+    received = page.locator("#sink-messages .sink-message")
+    for _ in range(30):
+        page.goto(mail_page)
+        if received.count():
+            break
+        page.wait_for_timeout(500)
+    expect(received).to_have_count(1)
+    expect(received.first.locator(".to")).to_have_text("kunde@webshop.dk")
+    expect(received.first).to_contain_text("IEX-20261120-0001")
+    expect(received.first).to_contain_text("they are in e-conomic now")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-mail.png"), full_page=True)
+
+    page.goto(f"{inbox_url}/inbox/tickets/IEX-20261120-0001")
+    expect(page.locator("#customer-mails .mail-state")).to_have_class(re.compile(r"\bdelivered\b"))
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-ticket-reply.png"), full_page=True)
+
+
+def test_a_conversation_reads_as_a_chat_in_the_page_flow(page, inbox_url):
+    log_in(page, inbox_url)
+    page.get_by_role("link", name="Conversations").click()
+    page.locator("#conversations tbody tr", has_text="payout missing").get_by_role("link").click()
+
+    transcript = page.get_by_role("list", name="Transcript")
+    expect(transcript).to_contain_text("payout missing")
+    expect(page.locator("#outcome")).to_have_text("Resolved by self-help")
+    # No inner scroll box: the transcript is as tall as its messages.
+    assert transcript.evaluate("node => node.scrollHeight <= node.clientHeight + 1")
+    assert transcript.evaluate("node => getComputedStyle(node).overflowY") == "visible"
+    expect(page.locator("#articles-shown")).to_contain_text("Acquirer features")
+    page.screenshot(path=str(SCREENSHOTS_DIR / "inbox-conversation.png"), full_page=True)

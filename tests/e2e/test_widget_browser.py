@@ -303,6 +303,7 @@ def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(
     expect(widget.messages_from("customer").last).to_contain_text("order 10023 was not transferred")
     widget.expect_answer("Log in your IEX dashboard")
     widget.expect_answer("Did that solve it?")
+    assert bubbles_of_last_answer(widget) <= 2  # the model's real answer, merged
     dashboard = widget.conversation.get_by_role("link", name="https://app.iex.dk")
     expect(dashboard.first).to_have_attribute("href", "https://app.iex.dk/")
     expect(widget.quick_reply("Yes, it's solved")).to_be_visible()
@@ -315,10 +316,13 @@ def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(
     expect(last_time).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
 
     widget.expect_answer("e-mail address")
+    assert bubbles_of_last_answer(widget) <= 2
     widget.say("anna@webshop.dk")
     widget.expect_answer("log in your IEX dashboard")  # systems, description, order came along
+    assert bubbles_of_last_answer(widget) <= 2
     widget.quick_reply("I haven't checked it").click()
     widget.expect_answer("Shall I send it?")
+    assert bubbles_of_last_answer(widget) <= 2
     summary = widget.root.get_by_role("region", name="Your case, before it is sent")
     expect(summary).to_contain_text("anna@webshop.dk")
     expect(summary).to_contain_text("orders 10023")
@@ -330,6 +334,7 @@ def test_a_problem_description_leads_through_self_help_to_a_ticket_reference(
     send_it.click()
     reference = widget.root.locator(".ticket-reference")
     expect(reference).to_contain_text(re.compile(r"IEX-\d{8}-[0-9A-Z]{4}"), timeout=ANSWER_MS)
+    assert bubbles_of_last_answer(widget) <= 2
 
     # The conversation has ended with a ticket: a short rating, stored by the web app.
     rating = widget.root.get_by_role("region", name="How did this conversation go?")
@@ -449,13 +454,26 @@ def test_articles_and_ticket_blocks_are_rendered_from_custom_payloads(page, supp
     page.screenshot(path=str(SCREENSHOTS_DIR / "widget-desktop-cards.png"))
 
 
-def test_keyboard_alone_sends_messages_and_picks_answers(page, support_page):
-    widget = open_support_page(page, support_page)
-    for _ in range(30):
-        if widget.input.evaluate("input => input.getRootNode().activeElement === input"):
+def tab_to(page: Page, target, presses: int = 30) -> None:
+    """Press Tab until ``target`` (an element inside the widget) has the focus."""
+    for _ in range(presses):
+        if target.evaluate("node => node.getRootNode().activeElement === node"):
             break
         page.keyboard.press("Tab")
-    expect(widget.input).to_be_focused()
+    expect(target).to_be_focused()
+
+
+def test_keyboard_alone_sends_messages_and_picks_answers(any_page, support_page):
+    page = any_page
+    page.goto(support_page)
+    widget = Widget(page)
+    if size_name(page) == "phone":
+        # A phone shows the launcher only: open the chat from it with the keyboard as well.
+        tab_to(page, widget.root.get_by_role("button", name="Chat with us"))
+        page.keyboard.press("Enter")
+        expect(widget.input).to_be_focused()
+    else:
+        tab_to(page, widget.input)
 
     page.keyboard.type("order 10023 was not transferred")
     page.keyboard.press("Shift+Enter")
@@ -475,7 +493,7 @@ def test_keyboard_alone_sends_messages_and_picks_answers(page, support_page):
         "No, I still need help"
     )
     widget.expect_delivered()
-    expect(widget.input).to_be_focused()
+    expect(widget.input).to_be_focused()  # a key, not a tap: the customer types on
 
     page.keyboard.press("Escape")
     launcher = widget.root.get_by_role("button", name="Chat with us")
@@ -709,6 +727,37 @@ def test_an_answer_is_at_most_two_bubbles_shown_from_its_start(any_page, support
     screenshot(any_page, f"widget-{size_name(any_page)}-answer.png")
 
 
+#: A problem answer taller than the chat window at either size.
+LONG_ANSWER = [{"text": " ".join([PROBLEM_ANSWER[0]["text"]] * 4)}, *PROBLEM_ANSWER[1:]]
+
+
+def test_a_long_answer_after_earlier_ones_is_shown_from_its_first_message(any_page, support_page):
+    answer_by_message(any_page, {"order": LONG_ANSWER})
+    widget = open_support_page(any_page, support_page)
+    widget.say("order 10023 was not transferred to e-conomic")
+    expect(widget.quick_reply("No, I still need help")).to_be_visible()
+    widget.say("order 10024 was not transferred either")
+    expect(widget.messages_from("customer")).to_have_count(2)
+    widget.expect_answer("Did that solve it?")
+
+    where = any_page.evaluate(
+        """() => {
+            const root = document.querySelector("#iex-support-widget").shadowRoot;
+            const scroller = root.querySelector(".conversation");
+            const items = [...root.querySelectorAll(".messages > li")];
+            const last = items.findLastIndex(item => item.classList.contains("customer"));
+            const first = items[last + 1];
+            return {
+                top: first.getBoundingClientRect().top - scroller.getBoundingClientRect().top,
+                fromEnd: scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight,
+            };
+        }"""
+    )
+    assert 0 <= where["top"] < 40, where  # the start of the new answer, at the top
+    assert where["fromEnd"] > 100, where  # not scrolled to its end
+    screenshot(any_page, f"widget-{size_name(any_page)}-long-answer.png")
+
+
 def test_the_case_summary_is_one_card_with_send_it_as_its_main_action(any_page, support_page):
     answer_by_message(any_page, {"anna": SUMMARY_ANSWER})
     widget = open_support_page(any_page, support_page)
@@ -803,6 +852,33 @@ def test_an_article_opens_inside_the_widget_and_did_this_help_is_stored(
     assert (widget.session_id(), 5, "solved") in stored_feedback(
         assistant, "SELECT conversation_id, rating, outcome FROM conversation_ratings"
     )
+
+
+#: A tap as older Safari reports it: a touch pointerdown, then a click with no pointerType.
+TAP_WITHOUT_POINTER_TYPE = """title => {
+    const root = document.querySelector("#iex-support-widget").shadowRoot;
+    const button = [...root.querySelectorAll(".quick-reply")].find(b => b.textContent === title);
+    button.dispatchEvent(new PointerEvent("pointerdown", {
+        bubbles: true, composed: true, pointerType: "touch", isPrimary: true}));
+    button.dispatchEvent(new MouseEvent("click", {bubbles: true, composed: true, detail: 1}));
+}"""
+
+
+def test_a_tap_whose_click_names_no_pointer_pops_up_no_keyboard(browser, support_page):
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    try:
+        answer_by_message(page, {"order": PROBLEM_ANSWER, "/deny": EMAIL_QUESTION})
+        widget = open_support_page(page, support_page)
+        widget.say("order 10023 was not transferred to e-conomic")
+        expect(widget.quick_reply("No, I still need help")).to_be_visible()
+        expect(widget.input).to_be_focused()  # typed: the keyboard is up
+
+        page.evaluate(TAP_WITHOUT_POINTER_TYPE, "No, I still need help")
+        widget.expect_answer("Which e-mail address")
+        expect(widget.input).not_to_be_focused()
+    finally:
+        context.close()
 
 
 def test_on_a_phone_the_chat_waits_behind_its_launcher_and_keeps_the_focus(

@@ -11,6 +11,11 @@ from tests.actions.helpdesk.fakes import RecordingServer, Reply, example_ticket
 CREATED = Reply(201, {"ticket": {"id": 35436, "subject": "...", "status": "new"}})
 
 
+def locale(locale_id: int, code: str) -> Reply:
+    """What Zendesk answers to Show Locale (GET /api/v2/locales/{code}.json)."""
+    return Reply(200, {"locale": {"id": locale_id, "locale": code, "name": code}})
+
+
 def zendesk(server: RecordingServer, **overrides) -> ZendeskHelpdesk:
     options = {"timeout": 5, "base_url": server.url} | overrides
     return ZendeskHelpdesk("iex", "agent@iex.dk", "abc123", **options)
@@ -19,11 +24,13 @@ def zendesk(server: RecordingServer, **overrides) -> ZendeskHelpdesk:
 def test_ticket_is_created_with_the_documented_request():
     ticket = example_ticket()
     with RecordingServer(CREATED) as server:
+        server.script = [locale(1, "en-US")]
         result = zendesk(server).deliver(ticket)
 
     assert result.delivered
     assert result.remote_id == "35436"
-    [request] = server.requests
+    lookup, request = server.requests
+    assert (lookup.method, lookup.path) == ("GET", "/api/v2/locales/en-US.json")
     assert request.method == "POST"
     assert request.path == "/api/v2/tickets.json"
     credentials = base64.b64encode(b"agent@iex.dk/token:abc123").decode()
@@ -35,7 +42,7 @@ def test_ticket_is_created_with_the_documented_request():
             "subject": "[IEX-20261127-4T34] Order not transferred (Shopify, e-conomic): "
             "orders 10023, 10024",
             "comment": {"body": render_text(ticket)},
-            "requester": {"name": "Mette Hansen", "email": "kunde@webshop.dk"},
+            "requester": {"name": "Mette Hansen", "email": "kunde@webshop.dk", "locale_id": 1},
             "tags": [
                 "iex_assistant",
                 "category_order_transfer",
@@ -53,14 +60,54 @@ def test_requester_without_a_name_is_named_after_the_email():
     with RecordingServer(CREATED) as server:
         zendesk(server).deliver(ticket)
 
-    assert server.requests[0].json["ticket"]["requester"] == {"name": "ole", "email": "ole@shop.dk"}
+    requester = server.requests[-1].json["ticket"]["requester"]
+    assert (requester["name"], requester["email"]) == ("ole", "ole@shop.dk")
+
+
+def test_a_danish_requester_gets_the_accounts_danish_locale_asked_once():
+    helpdesk_tickets = [example_ticket(language="da"), example_ticket(language="da")]
+    with RecordingServer(CREATED) as server:
+        server.script = [locale(1176, "da")]
+        helpdesk = zendesk(server)
+        for ticket in helpdesk_tickets:
+            helpdesk.deliver(ticket)
+
+    lookup, *creates = server.requests
+    assert lookup.path == "/api/v2/locales/da.json"
+    assert lookup.header("Authorization") == creates[0].header("Authorization")
+    assert [request.method for request in creates] == ["POST", "POST"]
+    assert [request.json["ticket"]["requester"]["locale_id"] for request in creates] == [1176, 1176]
+
+
+def test_a_refused_locale_lookup_sends_the_ticket_without_one_and_is_not_repeated():
+    with RecordingServer(CREATED) as server:
+        server.script = [Reply(404, {"error": "RecordNotFound"})]
+        helpdesk = zendesk(server)
+        first = helpdesk.deliver(example_ticket(language="da"))
+        helpdesk.deliver(example_ticket(language="da"))
+
+    assert first.delivered
+    assert [request.method for request in server.requests] == ["GET", "POST", "POST"]
+    assert "locale_id" not in server.requests[1].json["ticket"]["requester"]
+
+
+def test_a_locale_lookup_that_may_pass_later_is_asked_again():
+    with RecordingServer(CREATED) as server:
+        server.script = [Reply(503, "down"), CREATED, locale(1176, "da")]
+        helpdesk = zendesk(server)
+        helpdesk.deliver(example_ticket(language="da"))
+        helpdesk.deliver(example_ticket(language="da"))
+
+    assert [request.method for request in server.requests] == ["GET", "POST", "GET", "POST"]
+    assert "locale_id" not in server.requests[1].json["ticket"]["requester"]
+    assert server.requests[3].json["ticket"]["requester"]["locale_id"] == 1176
 
 
 def test_urgency_request_becomes_a_tag_not_a_priority():
     with RecordingServer(CREATED) as server:
         zendesk(server).deliver(example_ticket(urgent_requested=True))
 
-    sent = server.requests[0].json["ticket"]
+    sent = server.requests[-1].json["ticket"]
     assert "urgent_requested" in sent["tags"]
     assert "priority" not in sent
 
