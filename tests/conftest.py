@@ -2,6 +2,7 @@
 PostgreSQL server for the stores."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +160,20 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
         yield browser
         browser.close()
+
+
+def inbox_session(settings: Settings, username: str, password: str) -> requests.Session:
+    """A staff member logged in to a running web app's inbox through its login form."""
+    browser = requests.Session()
+    base = f"http://localhost:{settings.port}"
+    form = browser.get(f"{base}/inbox/login", timeout=30)
+    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
+    reply = browser.post(f"{base}/inbox/login", timeout=30, allow_redirects=False, data={
+        "username": username, "password": password, "login_token": token,
+        "next": "/inbox/tickets",
+    })
+    assert reply.status_code == 303, reply.text
+    return browser
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ from bot.supervisor import (
 )
 from rasa_sdk_plugins.action_guard import SECRET_HEADER
 from tests.actions.helpdesk.fakes import FakeFreshdesk, FakeIntercom, example_ticket
+from tests.conftest import inbox_session
 from tests.conversation_builders import bot_event, problem_report, user_event
 from tests.e2e.fault_proxy import FAULTS, FaultInjectingProxy
 
@@ -330,19 +331,6 @@ def test_every_ticket_reaches_the_helpdesk_exactly_once_through_faults_and_kills
 # --- a rotated token ----------------------------------------------------------------------------
 
 
-def inbox_session(settings: Settings) -> requests.Session:
-    """A staff member logged in to the inbox through its login form."""
-    browser = requests.Session()
-    base = f"http://localhost:{settings.port}"
-    form = browser.get(f"{base}/inbox/login", timeout=30)
-    token = re.search(r'name="login_token" value="([^"]+)"', form.text).group(1)
-    reply = browser.post(f"{base}/inbox/login", timeout=30, allow_redirects=False, data={
-        "username": STAFF, "password": PASSWORD, "login_token": token, "next": "/inbox/tickets",
-    })
-    assert reply.status_code == 303, reply.text
-    return browser
-
-
 def banner(browser: requests.Session, settings: Settings) -> str:
     page = browser.get(f"http://localhost:{settings.port}/inbox/tickets", timeout=30).text
     found = re.search(r'<p class="alert" role="alert" id="delivery-banner">(.*?)</p>', page, re.S)
@@ -374,7 +362,7 @@ def test_a_rotated_token_pauses_delivery_shows_in_the_inbox_and_resumes_once_fix
         run.start(web_app(settings))
         stale = run.start_worker()
         wait_for(lambda: probes(outbox) >= 3, "delivery to pause and probe again")
-        browser = inbox_session(settings)
+        browser = inbox_session(settings, STAFF, PASSWORD)
         paused_banner = banner(browser, settings)
         assert outbox.counts() == {PENDING: 5, DELIVERED: 0, FAILED: 0}
         assert bot_api_references(settings) == []

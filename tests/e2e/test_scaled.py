@@ -23,12 +23,14 @@ import pytest
 
 from actions.outbox import DELIVERED, Outbox
 from bot.config import PROJECT_ROOT
+from bot.inbox.conversations import TrackerReader
+from bot.inbox.staff import StaffStore
 from bot.supervisor import private_settings, stop_all
 from bot.ticket_store import TicketStore
 from evaluation.client import CHAT_PATH
 from storage.database import Database
 from tests.actions.helpdesk.fakes import example_ticket
-from tests.conftest import TEST_ENVIRONMENT, Assistant, start_assistant
+from tests.conftest import TEST_ENVIRONMENT, Assistant, inbox_session, start_assistant
 
 pytestmark = pytest.mark.e2e
 
@@ -164,21 +166,35 @@ def test_a_killed_worker_loses_no_event(scaled):
     assert user_texts(after) == ["hello", "I cannot log in"]
 
 
-def test_the_outbox_and_the_ticket_store_live_in_postgresql(scaled):
+def test_the_stores_and_the_inbox_live_in_postgresql(scaled):
     settings = scaled.settings
+    database = settings.local_postgres_url
+    StaffStore(database).create("mette@iex.dk", "correct horse battery staple")
     ticket = example_ticket(id="IEX-20261127-SCALE1", idempotency_key="iex-scaled-outbox")
-    outbox = Outbox(settings.local_postgres_url)
+    outbox = Outbox(database)
 
     outbox.enqueue(ticket)  # as the action server's hand-off does; the outbox worker delivers
+    sender = scaled.chat.new_sender()
+    scaled.chat.say(sender, "order 424242 is not in e-conomic")
 
     deadline = time.monotonic() + 60
     while outbox.find(ticket["id"]).status != DELIVERED and time.monotonic() < deadline:
         time.sleep(0.2)
     assert outbox.find(ticket["id"]).status == DELIVERED
-    assert TicketStore(settings.local_postgres_url).get(ticket["id"]) == ticket  # the web app's
+    assert TicketStore(database).get(ticket["id"]) == ticket  # the web app's ticket store
+    # The web app's inbox: its login (the staff store), the ticket, the conversation (Rasa's).
+    inbox = inbox_session(settings, "mette@iex.dk", "correct horse battery staple")
+    page = inbox.get(f"http://localhost:{settings.port}/inbox/tickets", timeout=30)
+    assert ticket["id"] in page.text
+    [conversation] = [found for found in TrackerReader(database).conversations()
+                      if found.sender_id == sender]
+    shown = inbox.get(
+        f"http://localhost:{settings.port}/inbox/conversations/{conversation.id}", timeout=30
+    )
+    assert shown.status_code == 200 and "order 424242 is not in e-conomic" in shown.text
     # Every store is in PostgreSQL, beside Rasa's events: no SQLite file in the state folder.
     assert sorted(path.name for path in settings.state_dir.glob("*.db")) == []
-    with Database(settings.local_postgres_url, "events").connect() as db:
+    with Database(database, "events").connect() as db:
         tables = {row[0] for row in db.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
         )}
