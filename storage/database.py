@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import threading
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,26 @@ POOL_SIZE = 8
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg2.IntegrityError)
 #: Any failure of either database (unreachable, locked, refused).
 DATABASE_ERRORS = (sqlite3.Error, psycopg2.Error)
+
+
+def _accent_folding() -> tuple[str, str]:
+    """Lower-case Latin letters with accents (å, é, ü ...) and the letters without them, for
+    PostgreSQL's translate(): the full-text search then ignores accents, as FTS5's
+    remove_diacritics does (letters of their own, such as æ and ø, stay)."""
+    accented = [
+        letter for letter in map(chr, range(0xC0, 0x180))
+        if letter.islower() and len(unicodedata.normalize("NFD", letter)) > 1
+    ]
+    return "".join(accented), "".join(unicodedata.normalize("NFD", a)[0] for a in accented)
+
+
+_ACCENTED, _UNACCENTED = _accent_folding()
+
+
+def _folded(sql: str) -> str:
+    """SQL for the text of ``sql`` in lower case without accents (immutable, so an index and a
+    generated column may use it)."""
+    return f"translate(lower({sql}), '{_ACCENTED}', '{_UNACCENTED}')"
 
 
 def is_postgres(location: str | Path) -> bool:
@@ -242,13 +263,13 @@ class Database:
 
     def text_index_schema(self, table: str, key: str, columns: tuple[str, ...]) -> str:
         """DDL of a full-text index: rows of ``key`` and ``columns`` whose words are searched
-        without regard to case (SQLite FTS5, or a tsvector with a GIN index)."""
+        without regard to case or accents (SQLite FTS5, or a tsvector with a GIN index)."""
         if not self.postgres:
             return (
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({key} UNINDEXED,"
                 f" {', '.join(columns)}, tokenize = 'unicode61 remove_diacritics 2');"
             )
-        words = " || ' ' || ".join(f"coalesce({column}, '')" for column in columns)
+        words = _folded(" || ' ' || ".join(f"coalesce({column}, '')" for column in columns))
         return (
             f"CREATE TABLE IF NOT EXISTS {table} ({key} TEXT NOT NULL,"
             f" {', '.join(f'{column} TEXT' for column in columns)},"
@@ -259,7 +280,9 @@ class Database:
 
     def text_match(self, table: str) -> str:
         """A condition on ``table`` of ``text_index_schema`` that takes a ``text_query``."""
-        return "words @@ to_tsquery('simple', ?)" if self.postgres else f"{table} MATCH ?"
+        if self.postgres:
+            return f"words @@ to_tsquery('simple', {_folded('?')})"
+        return f"{table} MATCH ?"
 
     def text_query(self, words: list[str]) -> str | None:
         """A full-text query in which every word must occur, as a word or the start of one."""

@@ -90,6 +90,8 @@ def references(page: str) -> list[str]:
         ("1002", ["IEX-20261127-0001"]),                   # start of an order number
         ("faktura", ["IEX-20261127-0002"]),                # transcript
         ("FORKERT moms", ["IEX-20261127-0002"]),           # any case, any order
+        ("forkert pa", ["IEX-20261127-0002"]),             # "på" without its accent
+        ("PÅ faktura", ["IEX-20261127-0002"]),
         ("Orders", ["IEX-20261127-0001"]),
         ("orders dinero", []),                             # every word must occur
         ('"unbalanced AND OR NEAR(', []),                  # FTS syntax is taken as words
