@@ -73,8 +73,9 @@ INTERCOM_URL = os.environ.get("IEX_INTERCOM_URL", "https://api.intercom.io")
 
 #: Outbox: tickets are written here before any delivery attempt and kept after it.
 OUTBOX_DB = _path("IEX_OUTBOX_DB", STATE_DIR / "outbox.db")
-#: A PostgreSQL URL (postgresql://user:pw@host:port/db) that holds the outbox instead of
-#: OUTBOX_DB, shared by several processes; empty: the SQLite file.
+#: The PostgreSQL database (postgresql://user:pw@host:port/db) of every store that several
+#: processes share, as bot/config.py reads it too: here the outbox, instead of OUTBOX_DB; empty:
+#: the SQLite file.
 DATABASE_URL = os.environ.get("IEX_DATABASE_URL", "")
 #: Where the ticket outbox is: the PostgreSQL database if one is set, else the SQLite file.
 OUTBOX_LOCATION: str | Path = DATABASE_URL or OUTBOX_DB

@@ -1,5 +1,5 @@
 """The inbox's view of ticket delivery: the tickets the helpdesk refused (the dead letters) with
-a retry button. It reads and changes the outbox the worker delivers from (settings.outbox_db);
+a retry button. It reads and changes the outbox the worker delivers from (settings.outbox_location);
 the banner on every inbox page (inbox_base.html) shows the same outbox's ``status()``.
 """
 from __future__ import annotations
