@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 
@@ -207,6 +208,25 @@ def test_events_with_unreadable_data_are_skipped(tmp_path):
     assert [c.sender_id for c in TrackerReader(tmp_path / "tracker.db").conversations()] == [
         "web-1"
     ]
+
+
+def test_conversations_are_read_by_period_from_either_database(store_location):
+    save_conversations(store_location, {  # a SQLite file, then PostgreSQL, as Rasa writes them
+        "web-early": Conversation("2026-11-16T09:00:00Z")
+        .customer("orders missing", "report_problem"),
+        "web-late": Conversation("2026-11-20T09:00:00Z")
+        .customer("now the VAT is wrong", "report_problem"),
+    })
+    reader = TrackerReader(store_location)
+    nineteenth = datetime(2026, 11, 19, tzinfo=timezone.utc)
+
+    assert [c.sender_id for c in reader.conversations()] == ["web-late", "web-early"]
+    assert [c.sender_id for c in reader.conversations(started_from=nineteenth)] == ["web-late"]
+    assert [c.sender_id for c in reader.conversations(started_before=nineteenth)] == [
+        "web-early"
+    ]
+    latest = reader.conversations()[0]
+    assert reader.conversation(latest.id).customer_messages == latest.customer_messages
 
 
 def test_no_tracker_store_yet_means_no_conversations(tmp_path):
