@@ -872,17 +872,29 @@
       articleSource.hidden = false;
     }
     articleFeedback.hidden = false;
-    for (const answer of articleFeedback.querySelectorAll("button")) answer.disabled = false;
+    for (const answer of articleFeedback.querySelectorAll("button")) {
+      answer.disabled = false;
+      answer.setAttribute("aria-pressed", "false");
+    }
     postFeedback({ kind: "article_opened", slug: slug });
   }
 
   async function answerArticleQuestion(helped) {
     const slug = shownArticle;
     const answers = articleFeedback.querySelectorAll("button");
-    for (const answer of answers) answer.disabled = true;
+    const chosen = find(helped ? ".helped-yes" : ".helped-no");
+    for (const answer of answers) {
+      answer.disabled = true;
+      answer.setAttribute("aria-pressed", String(answer === chosen));
+    }
     const saved = await postFeedback({ kind: "article_helped", slug: slug, helped: helped });
     articleFeedbackNote.textContent = saved ? words.feedbackThanks : words.feedbackFailed;
-    if (!saved) for (const answer of answers) answer.disabled = false;
+    if (!saved) {
+      for (const answer of answers) {
+        answer.disabled = false;
+        answer.setAttribute("aria-pressed", "false");
+      }
+    }
   }
 
   function closeArticle() {

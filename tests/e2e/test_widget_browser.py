@@ -833,6 +833,9 @@ def test_an_article_opens_inside_the_widget_and_did_this_help_is_stored(
     expect(helped).to_be_in_viewport()
     helped.get_by_role("button", name="Yes").click()
     expect(helped).to_contain_text("Thanks for telling us.")
+    # The answer given is marked, the other is not.
+    expect(helped.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    expect(helped.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "false")
     screenshot(any_page, f"widget-{size_name(any_page)}-article.png")
     rows = stored_feedback(
         assistant, "SELECT conversation_id, slug, helped FROM article_feedback"
