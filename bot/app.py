@@ -1,6 +1,7 @@
 """Assembly of the bot web app: one blueprint per surface, nothing else."""
 from __future__ import annotations
 
+import argparse
 from itertools import count
 
 from sanic import Request, Sanic, response
@@ -42,9 +43,14 @@ def create_app(settings: Settings | None = None) -> Sanic:
 
 
 def main() -> None:
-    """Serve the web app on the configured host and port."""
+    """Serve the web app on the configured host and port (``--workers N``: N processes)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (the scaled mode runs several)")
+    workers = parser.parse_args().workers
     settings = refuse_unsafe_production("web app")
-    create_app(settings).run(host=settings.host, port=settings.port, access_log=False)
+    create_app(settings).run(host=settings.host, port=settings.port, access_log=False,
+                             workers=workers)
 
 
 if __name__ == "__main__":

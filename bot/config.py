@@ -127,6 +127,12 @@ class Settings:
     #: Workers in the scaled mode (two cores: each Rasa worker loads the model, ~1 GB).
     rasa_workers: int = 2
     action_workers: int = 2
+    web_workers: int = 2
+
+    @property
+    def local_redis_url(self) -> str:
+        """The scaled mode's own Redis (database 1; Rasa's lock store uses database 0)."""
+        return f"redis://127.0.0.1:{self.redis_port}/1"
 
     @property
     def local_postgres_url(self) -> str:
@@ -309,6 +315,7 @@ def load_settings() -> Settings:
         redis_port=int(os.environ.get("IEX_REDIS_PORT", defaults.redis_port)),
         rasa_workers=int(os.environ.get("IEX_RASA_WORKERS", defaults.rasa_workers)),
         action_workers=int(os.environ.get("IEX_ACTION_WORKERS", defaults.action_workers)),
+        web_workers=int(os.environ.get("IEX_WEB_WORKERS", defaults.web_workers)),
         smtp_starttls=_switch("IEX_SMTP_STARTTLS", defaults.smtp_starttls),
         smtp_username=os.environ.get("IEX_SMTP_USERNAME", defaults.smtp_username),
         smtp_password=os.environ.get("IEX_SMTP_PASSWORD", defaults.smtp_password),

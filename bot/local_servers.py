@@ -12,6 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import redis
+
 from bot.config import Settings
 
 #: The Debian account PostgreSQL runs as: initdb and postgres refuse to run as root.
@@ -102,9 +104,22 @@ def stop_postgres(settings: Settings) -> None:
 
 
 def redis_command(settings: Settings) -> list[str]:
-    """redis-server configured from the command line only: no system config, no snapshots."""
-    folder = redis_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
+    """redis-server configured from the command line only: no system config, no snapshots
+    (``prepare_redis`` makes its folder)."""
     return ["redis-server", "--port", str(settings.redis_port), "--bind", "127.0.0.1",
-            "--dir", str(folder), "--save", "", "--appendonly", "no"]
+            "--dir", str(redis_dir(settings)), "--save", "", "--appendonly", "no"]
+
+
+def prepare_redis(settings: Settings) -> None:
+    """The folder Redis runs in, before it starts."""
+    redis_dir(settings).mkdir(parents=True, exist_ok=True)
+
+
+def redis_answers(settings: Settings) -> bool:
+    """Whether the scaled mode's Redis answers a PING (it takes commands)."""
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=settings.redis_port,
+                                socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -41,6 +42,8 @@ class Service:
     ready_url: str | None
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    #: For a server that speaks no HTTP: whether it takes requests (with ready_url None).
+    ready_check: Callable[[], bool] | None = None
 
     def start(self, log_prefix: bool = True, log_file: Path | None = None) -> None:
         """Start the process; its output goes to this terminal with a prefix, or to a file."""
@@ -66,7 +69,8 @@ class Service:
 
     def is_ready(self) -> bool:
         if self.ready_url is None:
-            return self.process is not None and self.process.poll() is None
+            running = self.process is not None and self.process.poll() is None
+            return running and (self.ready_check is None or self.ready_check())
         try:
             return requests.get(self.ready_url, timeout=2).status_code == 200
         except requests.RequestException:
@@ -116,6 +120,9 @@ def service_environment(settings: Settings) -> dict[str, str]:
             "SANIC_WORKERS": str(settings.rasa_workers),
             "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
         }
+        if settings.rate_limit_storage == Settings.rate_limit_storage:
+            # Counted in memory, each Rasa and action server worker would allow the whole limit.
+            environment["IEX_RATE_LIMIT_STORAGE"] = settings.local_redis_url
     if settings.mail_sink:
         # The sink offers neither STARTTLS nor a login: a real server's, from the caller's shell,
         # would make every e-mail fail (and send its password to the sink).
@@ -196,9 +203,11 @@ def rasa_server(settings: Settings) -> Service:
 
 
 def web_app(settings: Settings) -> Service:
+    """The web app: several worker processes in the scaled mode, whose stores are shared."""
+    workers = settings.web_workers if settings.scaled else 1
     return Service(
         name="web",
-        command=[sys.executable, "-m", "bot.app"],
+        command=[sys.executable, "-m", "bot.app", "--workers", str(workers)],
         ready_url=f"http://{local_address(settings.host)}:{settings.port}/",
         env=service_environment(settings),
     )
@@ -206,7 +215,8 @@ def web_app(settings: Settings) -> Service:
 
 def redis_server(settings: Settings) -> Service:
     """The scaled mode's lock store."""
-    return Service(name="redis", command=local_servers.redis_command(settings), ready_url=None)
+    return Service(name="redis", command=local_servers.redis_command(settings), ready_url=None,
+                   ready_check=lambda: local_servers.redis_answers(settings))
 
 
 def all_services(settings: Settings) -> list[Service]:
@@ -283,9 +293,11 @@ def start_in_background(settings: Settings, environment: dict | None = None) -> 
 
 
 def start_stores(settings: Settings) -> None:
-    """In scaled mode: install and start PostgreSQL (Redis starts as a service)."""
+    """In scaled mode: install PostgreSQL and Redis, start PostgreSQL, make Redis's folder (Redis
+    starts as a service)."""
     if settings.scaled:
         local_servers.install_missing_packages()
+        local_servers.prepare_redis(settings)
         local_servers.start_postgres(settings)
 
 

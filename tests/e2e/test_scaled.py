@@ -20,6 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import redis
+import requests
 
 from actions.outbox import DELIVERED, Outbox
 from bot.config import PROJECT_ROOT
@@ -49,10 +51,14 @@ def scaled() -> Assistant:
     shutil.rmtree(state_dir)
 
 
+def children(pid: int) -> list[int]:
+    """A process's children: a Sanic server's workers."""
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def rasa_workers(assistant: Assistant) -> list[int]:
-    """Process ids of the Rasa server's Sanic workers (the main process's children)."""
-    main = assistant.service("rasa").process.pid
-    return [int(pid) for pid in Path(f"/proc/{main}/task/{main}/children").read_text().split()]
+    """Process ids of the Rasa server's Sanic workers."""
+    return children(assistant.service("rasa").process.pid)
 
 
 class WorkerConnection:
@@ -127,6 +133,27 @@ def test_one_conversation_keeps_its_state_across_workers(scaled):
     events = scaled.chat.events(sender)
     assert user_texts(events) == ["hello", "I cannot log in"]
     assert [event["event"] for event in events].count("session_started") == 1
+    # Both workers counted the conversation's messages in the one Redis, not each its own.
+    counts = redis.Redis(port=scaled.settings.redis_port, db=1)
+    [limit] = counts.keys(f"*conversation:{sender}*")
+    assert counts.llen(limit) == 2
+
+
+def test_the_web_app_runs_several_workers_and_each_serves(scaled):
+    workers = children(scaled.service("web").process.pid)
+    assert len(workers) == scaled.settings.web_workers == 2
+    for serving in workers:
+        # With every other worker stopped, only this one can take the connection.
+        others = [pid for pid in workers if pid != serving]
+        for pid in others:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            page = requests.get(f"http://127.0.0.1:{scaled.settings.port}/help", timeout=60,
+                                headers={"Connection": "close"})
+        finally:
+            for pid in others:
+                os.kill(pid, signal.SIGCONT)
+        assert page.status_code == 200
 
 
 def test_simultaneous_messages_of_one_conversation_are_handled_in_order(scaled):

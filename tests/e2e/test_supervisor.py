@@ -14,8 +14,15 @@ from dataclasses import replace
 import pytest
 import requests
 
+from bot import local_servers
 from bot.config import PROJECT_ROOT
-from bot.supervisor import BIN_DIR, private_settings, service_environment
+from bot.supervisor import (
+    BIN_DIR,
+    private_settings,
+    redis_server,
+    service_environment,
+    wait_until_ready,
+)
 from evaluation.client import ChatClient
 from tests.conftest import MODELS_DIR
 
@@ -160,3 +167,33 @@ def test_the_stores_are_sqlite_files_in_make_run_and_postgresql_in_the_scaled_mo
         capture_output=True, text=True, timeout=60,
     )
     assert printed.stdout.strip() == scaled.local_postgres_url  # what `make ... SCALED=1` uses
+
+
+def test_the_scaled_mode_counts_rate_limits_in_its_redis_unless_told_otherwise(tmp_path):
+    scaled = replace(private_settings(tmp_path), scaled=True)
+    elsewhere = replace(scaled, rate_limit_storage="redis://counts.example:6379/3")
+
+    assert service_environment(scaled)["IEX_RATE_LIMIT_STORAGE"] == scaled.local_redis_url
+    assert "IEX_RATE_LIMIT_STORAGE" not in service_environment(elsewhere)  # the caller's stays
+    assert "IEX_RATE_LIMIT_STORAGE" not in service_environment(replace(scaled, scaled=False))
+
+
+def test_redis_counts_as_ready_only_once_it_answers(tmp_path):
+    settings = replace(private_settings(tmp_path), scaled=True)
+    local_servers.install_missing_packages()
+    local_servers.prepare_redis(settings)
+    # A process that runs but is not Redis (yet): not ready.
+    waiting = redis_server(settings)
+    waiting.command = [sys.executable, "-c", "import time; time.sleep(60)"]
+    redis = redis_server(settings)
+    try:
+        waiting.start(log_file=tmp_path / "waiting.log")
+        assert not waiting.is_ready()
+        waiting.stop()
+        redis.start(log_file=tmp_path / "redis.log")
+        wait_until_ready([redis], timeout=30)
+        assert local_servers.redis_answers(settings)
+    finally:
+        waiting.stop()
+        redis.stop()
+    assert not local_servers.redis_answers(settings)
