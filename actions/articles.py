@@ -450,15 +450,99 @@ def translate(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     return " ".join(_glossary_meaning(token, language) for token in tokens)
 
 
-def _content(text: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """Translated text without filler words, for the character vectorizer."""
+@dataclass(frozen=True)
+class CompoundSplitter:
+    """Splits a Danish compound the articles do not use into the words of theirs it is made of.
+
+    Danish writes compounds as one word ("momsberegningen", "produktsynkronisering",
+    "lagerstyring"), and a customer's compound is rarely the articles' own; its parts usually are
+    ("moms", "synkronisering", "lager"). A word the articles use is left whole, and a part counts
+    only if the articles use it (as a stem); the linking s or e between the parts is dropped
+    ("betalingsbetingelse" is "betaling" + "betingelse").
+    """
+
+    #: The words the articles use, as written, and their stems.
+    words: frozenset[str]
+    stems: frozenset[str]
+    language: str = "da"
+
+    @classmethod
+    def of(cls, documents: Iterable[str], language: str) -> CompoundSplitter:
+        """The splitter for the words of these documents."""
+        words = {token for document in documents for token in _content(document, language).split()}
+        stems = {_stem(word, language) for word in words}
+        return cls(words=frozenset(words), stems=frozenset(stems), language=language)
+
+    def split(self, word: str) -> list[str]:
+        """The word itself if the articles know it or it is no compound of their words, else
+        its parts (the last one may be a word the articles do not use)."""
+        if len(word) < 2 * COMPOUND_PART_LENGTH or self._known(word) or word.isdigit():
+            return [word]
+        parts = self._parts(word)
+        return parts or [word]
+
+    def _known(self, word: str) -> bool:
+        """A word the articles use (in any of its forms), not a filler word."""
+        return (
+            word not in LANGUAGE_STOP_WORDS[self.language]
+            and _stem(word, self.language) in self.stems
+        )
+
+    def _first_parts(self, start: str) -> list[str]:
+        """The first part of a compound that starts so: without a linking letter if that is a
+        word of the articles ("betaling" in "betalings..."), and as written."""
+        if start.endswith(_LINKING_LETTERS) and start[:-1] in self.words:
+            return [start[:-1], start]
+        return [start]
+
+    def _parts(self, word: str) -> list[str] | None:
+        """Two words of the articles, else the longest first part the articles know and a rest
+        long enough to be a word of its own; None if the word is neither."""
+        ends = range(len(word) - COMPOUND_PART_LENGTH, COMPOUND_PART_LENGTH - 1, -1)
+        for end in ends:
+            rest = word[end:]
+            for head in self._first_parts(word[:end]):
+                if self._known(head) and self._known(rest):
+                    return [head, rest]
+        # With an unknown rest the first part must be a word as the articles write it: "produkt"
+        # + "synkroniseringen", not "produkts" + "ynkroniseringen".
+        return next(
+            (
+                [word[:end], word[end:]]
+                for end in ends
+                if word[:end] in self.words and len(word) - end >= COMPOUND_UNKNOWN_REST_LENGTH
+            ),
+            None,
+        )
+
+
+#: The languages whose compounds are split (English writes its compounds as separate words).
+COMPOUND_LANGUAGES = frozenset({"da"})
+# The shortest part a compound is split into, and the shortest rest a split leaves that is not a
+# word of the articles (it is kept as a word of its own: "varekartotek" is "vare" + "kartotek").
+COMPOUND_PART_LENGTH = 3
+COMPOUND_UNKNOWN_REST_LENGTH = 4
+# Danish joins the parts of a compound with an s or an e ("betalingsbetingelse", "ordrenummer").
+_LINKING_LETTERS = ("s", "e")
+
+
+def _content(
+    text: str, language: str = DEFAULT_LANGUAGE, compounds: CompoundSplitter | None = None
+) -> str:
+    """Translated text without filler words, compounds split, for the character vectorizer."""
     stop_words = LANGUAGE_STOP_WORDS[language]
-    return " ".join(token for token in translate(text, language).split() if token not in stop_words)
+    tokens = [token for token in translate(text, language).split() if token not in stop_words]
+    if compounds is not None:
+        tokens = [part for token in tokens for part in compounds.split(token)]
+    return " ".join(tokens)
 
 
-def _words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """Tokens for the word vectorizer: translated, without filler words, stemmed."""
-    return [_stem(token, language) for token in _content(text, language).split()]
+def _words(
+    text: str, language: str = DEFAULT_LANGUAGE, compounds: CompoundSplitter | None = None
+) -> list[str]:
+    """Tokens for the word vectorizer: translated, without filler words, compounds split,
+    stemmed."""
+    return [_stem(token, language) for token in _content(text, language, compounds).split()]
 
 
 def _document(article: Article, original: Article | None = None) -> str:
@@ -488,6 +572,8 @@ class _Index:
     #: Character n-grams of every word the articles use, to recognise misspelt words.
     spelling: TfidfVectorizer | None = None
     lexicon_matrix: sparse.csr_matrix | None = None
+    #: How compounds the articles do not use are split into their words (Danish only).
+    compounds: CompoundSplitter | None = None
 
     @classmethod
     def build(
@@ -504,8 +590,11 @@ class _Index:
             return cls(articles=(), language=language)
         originals = originals or {}
         documents = [_document(article, originals.get(article.slug)) for article in articles]
+        compounds = (
+            CompoundSplitter.of(documents, language) if language in COMPOUND_LANGUAGES else None
+        )
         words = TfidfVectorizer(
-            tokenizer=partial(_words, language=language),
+            tokenizer=partial(_words, language=language, compounds=compounds),
             token_pattern=None,
             lowercase=False,
             ngram_range=(1, 2),
@@ -513,7 +602,7 @@ class _Index:
         )
         characters = TfidfVectorizer(
             analyzer="char_wb",
-            preprocessor=partial(_content, language=language),
+            preprocessor=partial(_content, language=language, compounds=compounds),
             ngram_range=(3, 5),
             sublinear_tf=True,
         )
@@ -535,7 +624,12 @@ class _Index:
             word_feature_weights=np.where(is_system, SYSTEM_WORD_WEIGHT, 1.0),
             spelling=spelling,
             lexicon_matrix=spelling.fit_transform(lexicon),
+            compounds=compounds,
         )
+
+    def terms(self, text: str) -> list[str]:
+        """The words of a text as this index compares them (translated, split, stemmed)."""
+        return _words(text, self.language, self.compounds)
 
     def scores(self, text: str) -> np.ndarray:
         """Relevance of every article to the text, between 0 and 1.
@@ -559,7 +653,7 @@ class _Index:
 
         A misspelt word counts as far as it resembles a word of the articles.
         """
-        terms = [term for term in _words(text, self.language) if not term.isdigit()]
+        terms = [term for term in self.terms(text) if not term.isdigit()]
         if not terms:
             return 0.0
         unknown = [term for term in terms if term not in self.words.vocabulary_]

@@ -67,7 +67,7 @@ class BM25Index(articles._Index):
         originals = originals or {}
         bm25 = bm25s.BM25()
         documents = [
-            articles._words(articles._document(article, originals.get(article.slug)), language)
+            base.terms(articles._document(article, originals.get(article.slug)))
             for article in articles_found
         ]
         bm25.index(documents, show_progress=False)
@@ -85,7 +85,7 @@ class BM25Index(articles._Index):
         """Relevance of every article to the text, between 0 and 1."""
         terms = [
             term
-            for term in dict.fromkeys(articles._words(text, self.language))
+            for term in dict.fromkeys(self.terms(text))
             if term in self.bm25.vocab_dict
         ]
         word_scores = np.zeros(len(self.articles))

@@ -503,6 +503,26 @@ def test_danish_words_are_stemmed_without_filler_and_with_ae_oe_aa_as_letters():
     assert articles._words("vare", "da") == ["var"]
 
 
+def test_a_danish_compound_the_articles_do_not_use_is_split_into_their_words():
+    splitter = articles.CompoundSplitter.of(
+        ["Moms på et produkt", "Overførsel af ordrer", "Betaling og betingelser", "Lager"], "da"
+    )
+    assert splitter.split("momsberegning") == ["moms", "beregning"]  # the rest, a word of its own
+    assert splitter.split("ordreoverfoersel") == ["ordre", "overfoersel"]
+    assert splitter.split("betalingsbetingelse") == ["betaling", "betingelse"]  # linking s
+    assert splitter.split("produktsynkronisering") == ["produkt", "synkronisering"]
+    # words the articles use, and words made of no word of theirs, stay whole
+    assert splitter.split("produkter") == ["produkter"]
+    assert splitter.split("lagerbeholdningen") == ["lager", "beholdningen"]
+    assert splitter.split("vejrudsigten") == ["vejrudsigten"]
+    assert splitter.split("lagers") == ["lagers"]
+
+
+def test_a_danish_compound_finds_the_article_about_its_parts(published):
+    hits = published.search("fejl i momsberegningen", language="da")
+    assert slugs(hits)[0] == "how-is-vat-handled"
+
+
 def test_an_added_danish_article_is_found_without_a_restart(bilingual):
     knowledge = KnowledgeBase(bilingual)
     assert knowledge.get("how-is-vat-handled", language="da").language == "en"
