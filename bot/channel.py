@@ -30,7 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.config import Settings, load_settings
 from bot.conversation_ids import client_key, is_issued, new_conversation_id
-from bot.request_values import is_valid_unicode
+from bot.request_values import is_storable_text
 from nlu_components.language_detector import PAGE_LANGUAGE
 from support_core.language import (
     DEFAULT_LANGUAGE,
@@ -106,7 +106,7 @@ def read_body(body: bytes, max_request_bytes: int) -> dict[str, Any]:
         raise Refusal(413, "message_too_long", "utter_message_too_long")
     payload = json_of(body)
     if (not isinstance(payload, dict) or not isinstance(payload.get("message"), str)
-            or not is_valid_unicode(payload["message"])):
+            or not is_storable_text(payload["message"])):
         raise Refusal(400, "message_unreadable", "utter_message_unreadable")
     return payload
 

@@ -421,7 +421,8 @@ def customer_data(stores: Stores, email: str) -> CustomerData:
                 candidates = db.execute(
                     "SELECT sender_id, data FROM events"
                     f" WHERE type_name IN ({_placeholders(_CUSTOMER_EVENT_TYPES)})"
-                    " AND data LIKE ? ESCAPE '\\'",
+                    # lower(): PostgreSQL's LIKE tells case apart, SQLite's does not.
+                    " AND lower(data) LIKE ? ESCAPE '\\'",
                     (*_CUSTOMER_EVENT_TYPES, _like_pattern(email)),
                 ).fetchall()
                 for row in candidates:

@@ -23,7 +23,7 @@ from actions.articles import KnowledgeBase, knowledge_base_for
 from bot.config import Settings
 from bot.conversation_ids import is_issued
 from bot.help_pages import cross_origin_headers
-from bot.request_values import is_valid_unicode
+from bot.request_values import is_storable_text
 from storage.database import Database
 
 #: Largest feedback body read, in bytes; a comment is short.
@@ -216,8 +216,8 @@ def record(store: FeedbackStore, knowledge_base: KnowledgeBase, body: Any, secre
     """Check one feedback body from the widget and store it; InvalidFeedback says what is wrong."""
     if not isinstance(body, dict):
         raise InvalidFeedback("The body must be a JSON object.")
-    if not is_valid_unicode(body):
-        raise InvalidFeedback("The body's text must be valid Unicode (no lone surrogates).")
+    if not is_storable_text(body):
+        raise InvalidFeedback("The body's text must be valid Unicode without NUL characters.")
     conversation_id = body.get("conversation_id")
     if not is_issued(conversation_id, secret):
         raise InvalidFeedback("conversation_id must be the id the chat issued.")

@@ -11,7 +11,7 @@ from sanic import Blueprint, Request, response
 from sanic.exceptions import InvalidUsage
 
 from bot.config import Settings
-from bot.request_values import MalformedInput, whole_number
+from bot.request_values import MalformedInput, is_storable_text, whole_number
 from bot.ticket_store import STATUSES, TicketConflict, TicketStore
 from tickets import ticket_problems
 
@@ -57,6 +57,8 @@ def create_blueprint(settings: Settings) -> Blueprint:
         except InvalidUsage:
             return _error(400, "the body is not valid JSON")
         problems = ticket_problems(ticket)
+        if not problems and not is_storable_text(ticket):
+            problems = ["text must be valid Unicode without NUL characters"]
         if problems:
             return _error(422, "the ticket does not match the schema", problems=problems)
         header_key = request.headers.get("idempotency-key")

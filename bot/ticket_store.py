@@ -90,8 +90,10 @@ _SEARCHED_PARTS = ("summary", "description", "examples", "transcript")
 #: Columns added to the tickets table after its first version, with their definitions.
 _ADDED_COLUMNS = {ASSIGNEE: "TEXT", DUPLICATE_OF: "TEXT"}
 
-#: Characters that make a search word: letters and digits of any script, and the underscore.
-_WORD = re.compile(r"\w+")
+#: A search word: letters and digits of any script. The index keeps a ticket's text as these
+#: words only, so both databases split it alike: PostgreSQL's parser keeps "kunde@webshop.dk",
+#: "12.50" or "error.log" whole, where SQLite's FTS5 splits them.
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def _index_text(db, ticket: dict) -> None:
     db.execute(
         f"INSERT INTO ticket_text (id, {', '.join(_SEARCHED_PARTS)})"
         f" VALUES (?{', ?' * len(_SEARCHED_PARTS)})",
-        (ticket["id"], *(parts[part] for part in _SEARCHED_PARTS)),
+        (ticket["id"], *(" ".join(_WORD.findall(parts[part] or "")) for part in _SEARCHED_PARTS)),
     )
 
 

@@ -66,6 +66,7 @@ def test_a_forged_first_hop_does_not_hide_the_real_client():
     b'{"sender": "x"}', b'{"sender": "x", "message": 5}', b'{"sender": "x", "message": null}',
     b"[" * 60000,  # under the size limit, but deeper than the JSON parser goes
     b'{"sender": "x", "message": "hej \\ud800"}',  # a lone surrogate: valid JSON, not text
+    b'{"sender": "x", "message": "hej \\u0000"}',  # NUL: no PostgreSQL text can hold it
 ])
 def test_unreadable_bodies_are_refused_as_bad_requests(body):
     with pytest.raises(Refusal) as refused:

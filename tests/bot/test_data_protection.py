@@ -353,6 +353,17 @@ def test_forget_deletes_the_customer_everywhere_and_leaves_the_others(stores):
             assert said not in stores.tracker.read_bytes()
 
 
+def test_an_address_written_in_capitals_is_found_and_forgotten_on_either_database(stores):
+    # Only a message names the customer, in capitals: no slot, no ticket leads to it.
+    save_conversations(stores.tracker, {
+        "capitals": Conversation(RECENT).customer("where is my order? KUNDE@WebShop.DK", "inform"),
+    })
+
+    assert "capitals" in customer_data(stores, CUSTOMER).sender_ids
+    assert "capitals" in forget_customer(stores, CUSTOMER).sender_ids
+    assert "capitals" not in senders(stores)
+
+
 def test_forget_asks_first_and_deletes_nothing_unless_told_yes(stores, monkeypatch, capsys):
     before = senders(stores)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")

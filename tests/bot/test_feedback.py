@@ -105,6 +105,7 @@ REFUSED = [
     ({"kind": "rating", "rating": 5.0, "outcome": "ticket"}, "whole number"),
     ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "\ud800"}, "Unicode"),
     ({"kind": "article_opened", "slug": "\udcff"}, "Unicode"),
+    ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "ok\x00"}, "NUL"),
     ({"kind": "rating", "rating": 3, "outcome": "bored"}, "outcome"),
     ({"kind": "rating", "rating": 3, "outcome": "ticket", "comment": "x" * 1001}, "comment"),
     ({"kind": "article_opened", "slug": "no-such-article"}, "slug"),

@@ -96,11 +96,19 @@ def references(page: str) -> list[str]:
         ("orders dinero", []),                             # every word must occur
         ('"unbalanced AND OR NEAR(', []),                  # FTS syntax is taken as words
         ("!!!", []),
+        # Words inside addresses, decimals and file names, on either database.
+        ("butikken", ["IEX-20261127-0002"]),
+        ("checkout step2", ["IEX-20261127-0002"]),
+        ("50", ["IEX-20261127-0002"]),
+        ("error log", ["IEX-20261127-0002"]),
     ],
 )
 def test_full_text_search_looks_in_description_examples_and_transcript(store, words, found):
     store.add(shopify_ticket(1, "2026-11-20T10:00:00Z"))
-    store.add(vat_ticket(2, "2026-11-21T10:00:00Z"))
+    store.add(vat_ticket(2, "2026-11-21T10:00:00Z", description=(
+        "The VAT on invoice 5531 is 25 % in Dinero but 0 % in the shop; the fee was 12.50 and"
+        " error.log names ole@butikken.dk and https://shop.example.dk/checkout/step2."
+    )))
 
     assert [t["id"] for t in store.search(TicketFilter(text=words))] == found
 

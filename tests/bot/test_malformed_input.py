@@ -1,6 +1,7 @@
 """Malformed input anywhere in the web app gets a clear 4xx answer, never a server error."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from urllib.parse import quote
@@ -191,3 +192,19 @@ def test_a_body_beyond_the_request_size_limit_is_refused_unread_and_says_so(sett
 
     assert reply.status == 413
     assert reply.json["message"] == "The request body is larger than the 1000 bytes accepted."
+
+
+def test_a_nul_character_in_a_form_or_a_ticket_is_refused_before_a_store_sees_it(
+    client, staff_headers
+):
+    # PostgreSQL cannot keep a NUL character in text; SQLite would, so the refusal comes first.
+    csrf = staff_headers.pop("csrf")
+    ticket_id = numbered_ticket(1, "2026-11-20T10:00:00Z")["id"]
+    _, note = client.post(f"/inbox/tickets/{ticket_id}/notes", headers=staff_headers,
+                          data={"text": "called\x00 back", "csrf_token": csrf})
+    with_nul = numbered_ticket(77, "2026-11-20T10:00:00Z", description="order\x00 10023")
+    _, ticket = client.post("/api/tickets", content=json.dumps(with_nul),
+                            headers=AUTH | {"Content-Type": "application/json"})
+
+    assert note.status == 400 and "NUL" in note.text
+    assert ticket.status == 422 and "NUL" in json.dumps(ticket.json)
