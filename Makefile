@@ -11,8 +11,12 @@ export RASA_TELEMETRY_ENABLED := false
 .DEFAULT_GOAL := help
 # SCALED=1: user, purge, export-customer, forget-customer and tickets-* work on the stores of
 # make run-scaled, in its PostgreSQL (which must be running), instead of the SQLite files.
+# Asked once; without it these commands would quietly work on the SQLite files instead.
 ifeq ($(SCALED),1)
-export IEX_DATABASE_URL = $(shell $(PYTHON) -m bot.supervisor database-url)
+export IEX_DATABASE_URL := $(shell $(PYTHON) -m bot.supervisor database-url 2>/dev/null)
+ifeq ($(IEX_DATABASE_URL),)
+$(error SCALED=1: '$(PYTHON) -m bot.supervisor database-url' gave no database URL; run make install first)
+endif
 endif
 .PHONY: help install browser run run-scaled user shell train train-force validate test test-js test-stories nlu-gate eval lint clean
 .PHONY: screenshots
