@@ -174,8 +174,10 @@ def test_a_forked_child_opens_its_own_connections(server):
     reading, writing = os.pipe()
     child = os.fork()
     if child == 0:  # the child: a session of its own, then gone without closing the parent's
-        os.write(writing, str(backend(store)).encode())
-        os._exit(0)
+        try:
+            os.write(writing, str(backend(store)).encode())
+        finally:
+            os._exit(0)
     os.close(writing)
     childs = int(os.read(reading, 32))
     os.waitpid(child, 0)
