@@ -70,8 +70,10 @@ def start_postgres(settings: Settings) -> None:
     if os.geteuid() == 0:
         shutil.chown(folder, POSTGRES_ACCOUNT, POSTGRES_ACCOUNT)
     if not (data / "PG_VERSION").exists():
+        # UTF8 whatever the shell's locale: under LANG=C initdb would make a SQL_ASCII cluster,
+        # which cannot store "på". C.UTF-8 sorts by code point, as SQLite does.
         _as_postgres([_postgres_program("initdb"), "-D", str(data), "-A", "trust", "-U",
-                      POSTGRES_ACCOUNT, "--no-instructions"])
+                      POSTGRES_ACCOUNT, "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions"])
     if _as_postgres([_postgres_program("pg_ctl"), "status", "-D", str(data)],
                     check=False).returncode != 0:
         options = f"-p {settings.postgres_port} -k {folder} -c listen_addresses=127.0.0.1"

@@ -26,15 +26,27 @@ from pathlib import Path
 from typing import Any
 
 import psycopg2
+import sqlalchemy.exc
+from psycopg2.errors import LockNotAvailable
 from psycopg2.extras import DictCursor
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import create_engine
+from sqlalchemy.engine import URL, Engine, make_url
 
 from storage import sqlite
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-#: Connections a process keeps open to one PostgreSQL database.
+#: Connections a process opens to one PostgreSQL database at most; more callers wait their turn.
 POOL_SIZE = 8
+#: Seconds a connection attempt may take (an unreachable host would block for the OS's TCP
+#: timeout, minutes, inside the web app's event loop).
+CONNECT_TIMEOUT_SECONDS = 5
+#: Seconds an operation waits for another transaction's lock (a store's write lock) or for a free
+#: pooled connection before giving up: as long as a SQLite writer waits for the file's lock.
+WAIT_TIMEOUT_SECONDS = sqlite.BUSY_TIMEOUT_SECONDS
+#: Seconds the server lets a session sit idle inside a transaction before ending it, so a stuck
+#: process cannot hold a store's write lock for ever.
+IDLE_IN_TRANSACTION_TIMEOUT_SECONDS = 60
 
 #: A row broke a UNIQUE or PRIMARY KEY constraint, whichever the database.
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg2.IntegrityError)
@@ -82,25 +94,84 @@ class PostgresConnection:
         return cursor
 
 
-_pools: dict[str, QueuePool] = {}
-_pools_lock = threading.Lock()
-_pools_pid = os.getpid()
+class UnreadableURL(ValueError):
+    """A PostgreSQL URL that cannot be read without doubt (the message never quotes it)."""
 
 
-def _pool(url: str) -> QueuePool:
-    """This process's pool for ``url``; a forked child opens its own (the parent's sockets are
-    left alone: closing them here would end the parent's sessions)."""
-    global _pools_pid
-    with _pools_lock:
-        if _pools_pid != os.getpid():
-            _pools.clear()
-            _pools_pid = os.getpid()
-        if url not in _pools:
-            # Opened when first needed; up to POOL_SIZE stay open, as many more wait their turn.
-            _pools[url] = QueuePool(
-                lambda: psycopg2.connect(url), pool_size=POOL_SIZE, max_overflow=POOL_SIZE
-            )
-        return _pools[url]
+def _parsed_url(location: str) -> URL:
+    """``location`` as SQLAlchemy reads it; an ``@`` left in the host or database name means an
+    unencoded ``@`` in the password, so part of the password would be taken for the host."""
+    try:
+        url = make_url(location)
+    except (sqlalchemy.exc.ArgumentError, ValueError):
+        raise UnreadableURL("the database URL cannot be read") from None
+    if "@" in f"{url.host or ''}{url.database or ''}":
+        raise UnreadableURL("the database URL's password has an @ that is not percent-encoded")
+    return url
+
+
+def _is_password(parameter: str) -> bool:
+    return "password" in parameter  # libpq's password and sslpassword
+
+
+def _masked_url(location: str) -> str:
+    """The PostgreSQL URL without its passwords (in the user part and in the query), for logs and
+    error messages; only the scheme if the URL cannot be read."""
+    try:
+        url = _parsed_url(location)
+    except UnreadableURL:
+        return f"{location.split('://', 1)[0]}://***"
+    hidden = url.update_query_dict(
+        {parameter: "***" for parameter in url.query if _is_password(parameter)}
+    )
+    # The query's *** comes back percent-encoded; the user part's is SQLAlchemy's own.
+    return hidden.render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
+
+
+def _without_passwords(message: str, url: URL) -> str:
+    """``message`` (a libpq error, which may quote connection parameters) with the URL's
+    passwords replaced by ***."""
+    values = [url.password]
+    for parameter, value in url.query.items():
+        if _is_password(parameter):
+            values.extend([value] if isinstance(value, str) else value)
+    for value in filter(None, values):
+        message = message.replace(value, "***")
+    return message
+
+
+def _create_engine(url: URL) -> Engine:
+    options = (
+        f"-c lock_timeout={WAIT_TIMEOUT_SECONDS}s"
+        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_SECONDS}s"
+    )
+    if url.query.get("options"):  # the URL's own options come too
+        options = f"{url.query['options']} {options}"
+    return create_engine(
+        url.set(drivername="postgresql+psycopg2"),
+        pool_size=POOL_SIZE, max_overflow=0, pool_timeout=WAIT_TIMEOUT_SECONDS,
+        # A connection is tried (SELECT 1) before each use: after a server restart the pool
+        # opens new ones instead of failing one operation per stale connection.
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": options},
+    )
+
+
+#: Each process's engines (pools) by URL, under the process id.
+_engines: dict[int, dict[str, Engine]] = {}
+_engines_lock = threading.Lock()
+
+
+def _engine(location: str) -> Engine:
+    """This process's engine for ``location``. A forked child makes its own: the parent's
+    engines stay in their entry, never disposed, used or freed, since closing their
+    connections here would end the parent's sessions (SQLAlchemy 1.4 has no ``dispose(close=
+    False)``)."""
+    with _engines_lock:
+        engines = _engines.setdefault(os.getpid(), {})
+        if location not in engines:
+            engines[location] = _create_engine(_parsed_url(location))
+        return engines[location]
 
 
 def _postgres_schema(schema: str) -> str:
@@ -126,9 +197,7 @@ class Database:
         self._write_lock = zlib.crc32(store.encode())
 
     def __repr__(self) -> str:
-        if self.postgres:
-            return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", str(self.location))
-        return str(self.location)
+        return _masked_url(self.location) if self.postgres else str(self.location)
 
     def exists(self) -> bool:
         """Whether there is anything to read: the SQLite file exists, or it is PostgreSQL."""
@@ -149,7 +218,7 @@ class Database:
             with sqlite.connect(self.location) as db:
                 yield db
             return
-        pooled = _pool(self.location).connect()
+        pooled = self._pooled_connection()
         connection = pooled.dbapi_connection
         connection.autocommit = True
         try:
@@ -159,6 +228,22 @@ class Database:
                 pooled.invalidate()
             else:
                 pooled.close()
+
+    def _pooled_connection(self):
+        """A connection from this process's pool. Its errors are DATABASE_ERRORS that name the
+        database without its password (libpq's own messages may quote it)."""
+        try:
+            return _engine(self.location).raw_connection()
+        except UnreadableURL as error:
+            raise psycopg2.OperationalError(f"{self!r}: {error}") from None
+        except sqlalchemy.exc.TimeoutError:
+            raise psycopg2.OperationalError(
+                f"{self!r}: all {POOL_SIZE} connections of this process were busy for"
+                f" {WAIT_TIMEOUT_SECONDS} s"
+            ) from None
+        except sqlalchemy.exc.DBAPIError as error:  # psycopg2's error, wrapped by SQLAlchemy
+            message = _without_passwords(str(error.orig).strip(), _parsed_url(self.location))
+            raise psycopg2.OperationalError(f"cannot connect to {self!r}: {message}") from None
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
@@ -193,13 +278,22 @@ class Database:
         with self.connect() as db:
             db.execute("BEGIN")
             try:
-                db.execute("SELECT pg_advisory_xact_lock(?)", (self._write_lock,))
+                self._take_write_lock(db)
                 yield db
             except BaseException:
                 if not db.connection.closed:
                     db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def _take_write_lock(self, db) -> None:
+        try:
+            db.execute("SELECT pg_advisory_xact_lock(?)", (self._write_lock,))
+        except LockNotAvailable:
+            raise LockNotAvailable(
+                f"{self!r}: another transaction held the {self.store} store's write lock for"
+                f" more than {WAIT_TIMEOUT_SECONDS} s"
+            ) from None
 
     def reclaim_deleted(self, tables: Iterable[str]) -> None:
         """After deleting customer data: SQLite's write-ahead log, which keeps old page versions,

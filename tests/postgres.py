@@ -21,8 +21,9 @@ from bot.supervisor import free_port
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a throwaway server with one empty database; yields its URL, stops and removes it."""
+def postgres_server_settings() -> Iterator[Settings]:
+    """Start a throwaway server with one empty database; yields its settings (to stop and start
+    it again with local_servers), stops and removes it."""
     folder = Path(tempfile.mkdtemp(prefix="iex-postgres-"))
     folder.chmod(0o755)
     settings = replace(
@@ -31,10 +32,17 @@ def postgres_server() -> Iterator[str]:
     local_servers.install_missing_packages()
     try:
         local_servers.start_postgres(settings)
-        yield settings.local_postgres_url
+        yield settings
     finally:
         local_servers.stop_postgres(settings)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a throwaway server with one empty database; yields its URL, stops and removes it."""
+    with postgres_server_settings() as settings:
+        yield settings.local_postgres_url
 
 
 def empty_tables(url: str) -> None:
