@@ -131,8 +131,9 @@ class Settings:
 
     @property
     def local_redis_url(self) -> str:
-        """The scaled mode's own Redis (database 1; Rasa's lock store uses database 0)."""
-        return f"redis://127.0.0.1:{self.redis_port}/1"
+        """The scaled mode's rate-limit counts: database 2 of its own Redis (the lock store
+        keeps database 1, endpoints-scaled.yml)."""
+        return f"redis://127.0.0.1:{self.redis_port}/2"
 
     @property
     def local_postgres_url(self) -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.core.lock_store import RedisLockStore
+from rasa.shared.utils.common import class_from_module_path
 
 from bot.deployment import SECRETS
 
@@ -97,8 +99,11 @@ def test_rasa_gets_every_variable_its_endpoints_file_reads():
     assert endpoints.exists(), endpoints
     wanted = set(re.findall(r"\$\{([A-Z0-9_]+)\}", endpoints.read_text(encoding="utf-8")))
     assert wanted <= variables_of(containers()["rasa"])
-    # The lock store that lets several Rasa replicas share conversations.
-    assert yaml.safe_load(endpoints.read_text(encoding="utf-8"))["lock_store"]["type"] == "redis"
+    # The lock store that lets several Rasa replicas share conversations: Rasa's Redis one,
+    # changed atomically.
+    lock_store = yaml.safe_load(endpoints.read_text(encoding="utf-8"))["lock_store"]["type"]
+    assert lock_store == "bot.lock_store.AtomicRedisLockStore"
+    assert issubclass(class_from_module_path(lock_store), RedisLockStore)
 
 
 @pytest.mark.parametrize("name", ["rasa", "web", "outbox", "mail"])
