@@ -253,16 +253,8 @@ class Database:
             with self.connect() as db:
                 yield db
             return
-        db = sqlite3.connect(
-            f"{self.location.resolve().as_uri()}?mode=ro", uri=True,
-            timeout=sqlite.BUSY_TIMEOUT_SECONDS,
-        )
-        db.row_factory = sqlite3.Row
-        try:
-            db.execute(f"PRAGMA busy_timeout = {sqlite.BUSY_TIMEOUT_SECONDS * 1000}")
+        with sqlite.connect(self.location, read_only=True) as db:
             yield db
-        finally:
-            db.close()
 
     @contextmanager
     def transaction(self, *, secure_delete: bool = False) -> Iterator[Any]:

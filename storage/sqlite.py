@@ -23,9 +23,13 @@ def create_database(path: Path, schema: str) -> None:
 
 
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection in autocommit mode with rows as mappings; closed when the block ends."""
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+def connect(path: Path, *, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection in autocommit mode with rows as mappings; closed when the block ends.
+    ``read_only`` opens the file so that this connection can never write to it (another
+    program's file, such as Rasa's tracker store)."""
+    target = f"{Path(path).resolve().as_uri()}?mode=ro" if read_only else path
+    db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                         uri=read_only)
     db.row_factory = sqlite3.Row
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
