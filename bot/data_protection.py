@@ -32,7 +32,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from actions import config as action_config
 from actions.extraction import extract_emails, is_valid_email
 from actions.outbox import DELIVERED
 from bot.config import load_settings
@@ -71,7 +70,7 @@ class Stores:
         ``IEX_STATE_DIR`` and ``IEX_OUTBOX_DB``)."""
         settings = load_settings()
         return cls(settings.tracker_location, settings.ticket_location,
-                   action_config.OUTBOX_LOCATION, settings.mail_outbox_location,
+                   settings.outbox_location, settings.mail_outbox_location,
                    settings.mail_sink_dir, settings.feedback_location)
 
 
