@@ -731,16 +731,25 @@ class KnowledgeBase:
         hits.sort(key=lambda hit: (-hit.score, hit.article.slug))
         return hits[:limit]
 
+    def slugs_by_url(self) -> dict[str, str]:
+        """Every article's slug by the address of each of its versions, in every language (a
+        Danish article without a Danish page keeps the English address: the same slug)."""
+        self._refresh()
+        return self._slugs_by_url()
+
+    def _slugs_by_url(self) -> dict[str, str]:
+        return {
+            article.url: article.slug
+            for index in self._indexes.values()
+            for article in index.articles
+        }
+
     def _slugs_of(self, slugs_or_urls: set[str]) -> set[str]:
         """The slugs of the articles named by slug or by the url of any of their versions."""
         if not slugs_or_urls:
             return set()
-        return slugs_or_urls | {
-            article.slug
-            for index in self._indexes.values()
-            for article in index.articles
-            if article.url in slugs_or_urls
-        }
+        slugs = self._slugs_by_url()
+        return slugs_or_urls | {slugs[url] for url in slugs_or_urls if url in slugs}
 
     def _current(self, language: str) -> _Index:
         language = _checked(language)

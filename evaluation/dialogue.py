@@ -25,7 +25,7 @@ from evaluation.moves import (
     shown_article_urls,
 )
 from evaluation.moves import ticket_fields as case_at_ticket
-from support_core.language import DEFAULT_LANGUAGE, LANGUAGES, detect
+from support_core.language import DEFAULT_LANGUAGE, detect
 
 DEFAULT_SET = PROJECT_ROOT / "tests" / "data" / "dialogue_eval.yml"
 DEFAULT_REPORT = PROJECT_ROOT / "reports" / "dialogue_eval.json"
@@ -49,8 +49,7 @@ def article_slugs(urls: list[str]) -> list[str]:
     """The slugs of the help articles behind the links shown, in either language."""
     from actions.articles import knowledge_base
 
-    by_url = {article.url: article.slug for language in LANGUAGES
-              for article in knowledge_base().articles(language=language)}
+    by_url = knowledge_base().slugs_by_url()
     return [by_url.get(url, url) for url in urls]
 
 

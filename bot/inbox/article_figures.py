@@ -14,7 +14,6 @@ from actions.articles import KnowledgeBase
 from bot.feedback import ArticleFeedback
 from bot.inbox.analytics import TOP_ARTICLES, ArticleUse, rate
 from bot.inbox.formatting import web_link
-from support_core.language import LANGUAGES
 
 
 @dataclass
@@ -46,12 +45,7 @@ def article_rows(
     limit: int = TOP_ARTICLES,
 ) -> tuple[list[ArticleRow], int]:
     """The ``limit`` articles shown or opened most, most shown first, and how many there were."""
-    # A Danish article without a Danish page keeps the English address: the same slug.
-    slug_of = {
-        article.url: article.slug
-        for language in LANGUAGES
-        for article in knowledge_base.articles(language)
-    }
+    slug_of = knowledge_base.slugs_by_url()
     rows: dict[str, ArticleRow] = {}
 
     def row_of(slug: str | None, url: str | None, title: str | None = None) -> ArticleRow:
