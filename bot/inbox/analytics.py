@@ -120,10 +120,6 @@ class Report:
         return self.outcomes[ONGOING]
 
     @property
-    def top_articles(self) -> list[ArticleUse]:
-        return self.articles[:TOP_ARTICLES]
-
-    @property
     def deflection_rate(self) -> float | None:
         """Share of conversations with a problem that self-help resolved."""
         return rate(self.resolved, self.with_problem)
