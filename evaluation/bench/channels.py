@@ -30,6 +30,13 @@ async def _post(session: aiohttp.ClientSession, url: str, body: dict) -> object:
         return await reply.json()
 
 
+def _answered(text: str, replies: list[dict]) -> list[dict]:
+    """The replies to a message; a message left without any is a failure."""
+    if not replies:
+        raise ChannelError(f"no answer to {text!r}")
+    return replies
+
+
 class SupportChat:
     """The assistant's website chat channel, as the widget talks to it."""
 
@@ -47,10 +54,7 @@ class SupportChat:
         body = {"sender": conversation, "message": text}
         if first:
             body["language"] = PAGE_LANGUAGE
-        replies = await _post(session, f"{self.rasa_url}{CHAT_PATH}/webhook", body)
-        if not replies:
-            raise ChannelError(f"no answer to {text!r}")
-        return replies
+        return _answered(text, await _post(session, f"{self.rasa_url}{CHAT_PATH}/webhook", body))
 
 
 class RestChannel:
@@ -66,9 +70,7 @@ class RestChannel:
                    first: bool) -> list[dict]:
         replies = await _post(session, f"{self.rasa_url}{REST_PATH}",
                               {"sender": conversation, "message": text})
-        if not replies:
-            raise ChannelError(f"no answer to {text!r}")
-        return replies
+        return _answered(text, replies)
 
 
 #: What the load generator needs of a channel.
