@@ -91,9 +91,9 @@ class ZendeskHelpdesk:
             self.locale_ids[language] = int(found.remote_id)
         elif not found.retryable:
             logger.warning(
-                "Zendesk has no locale %s (%s); tickets go without it", code, found.error
+                "Zendesk has no locale %s (%s); tickets go without it", code, found.for_log
             )
             self.locale_ids[language] = None
         else:
-            logger.warning("Zendesk's locale %s could not be looked up: %s", code, found.error)
+            logger.warning("Zendesk's locale %s could not be looked up: %s", code, found.for_log)
         return self.locale_ids.get(language)
