@@ -16,34 +16,38 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.5
 
 
-def _stat_fields(pid: int) -> list[str] | None:
+@dataclass(frozen=True)
+class ProcessStat:
+    """What /proc/<pid>/stat tells of one process."""
+
+    session: int
+    cpu_seconds: float
+    rss_bytes: int
+
+
+def _stat(pid: int) -> ProcessStat | None:
     try:
         text = (PROC / str(pid) / "stat").read_text()
     except OSError:
-        return None
+        return None  # ended meanwhile
     # The command name (field 2) is in parentheses and may hold spaces.
-    return text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2:].split()
+    return ProcessStat(
+        session=int(fields[3]),  # field 6
+        cpu_seconds=(int(fields[11]) + int(fields[12])) / CLOCK_TICKS,  # utime, stime
+        rss_bytes=int(fields[21]) * PAGE_BYTES,  # field 24: rss in pages
+    )
 
 
-def session_pids(leader: int) -> list[int]:
-    """The pids of every running process in the session that ``leader`` started."""
-    pids = []
+def running_processes() -> dict[int, ProcessStat]:
+    """Every running process, read in one pass over /proc."""
+    found = {}
     for entry in PROC.iterdir():
         if entry.name.isdigit():
-            fields = _stat_fields(int(entry.name))
-            if fields and int(fields[3]) == leader:  # field 6: session id
-                pids.append(int(entry.name))
-    return pids
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = _stat_fields(pid)
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS if fields else 0.0  # utime, stime
-
-
-def resident_bytes(pid: int) -> int:
-    fields = _stat_fields(pid)
-    return int(fields[21]) * PAGE_BYTES if fields else 0  # field 24: rss in pages
+            stat = _stat(int(entry.name))
+            if stat is not None:
+                found[int(entry.name)] = stat
+    return found
 
 
 @dataclass
@@ -64,13 +68,20 @@ class UsageSampler:
         self._peak: dict[str, int] = {}
         self._running: asyncio.Task | None = None
 
-    def _pids(self) -> dict[str, list[int]]:
-        return {name: session_pids(leader) for name, leader in self.leaders.items()}
+    def _by_service(self) -> dict[str, dict[int, ProcessStat]]:
+        """Each service's processes (those of its leader's session), from one pass over /proc."""
+        processes = running_processes()
+        return {
+            name: {pid: stat for pid, stat in processes.items() if stat.session == leader}
+            for name, leader in self.leaders.items()
+        }
 
-    def _sample(self) -> None:
-        for name, pids in self._pids().items():
-            total = sum(resident_bytes(pid) for pid in pids)
+    def _sample(self) -> dict[str, dict[int, ProcessStat]]:
+        services = self._by_service()
+        for name, processes in services.items():
+            total = sum(stat.rss_bytes for stat in processes.values())
             self._peak[name] = max(self._peak.get(name, 0), total)
+        return services
 
     async def _keep_sampling(self) -> None:
         while True:
@@ -78,17 +89,20 @@ class UsageSampler:
             await asyncio.sleep(SAMPLE_SECONDS)
 
     def start(self) -> None:
-        self._cpu_before = {pid: cpu_seconds(pid) for pids in self._pids().values() for pid in pids}
+        self._cpu_before = {
+            pid: stat.cpu_seconds
+            for processes in self._by_service().values() for pid, stat in processes.items()
+        }
         self._peak = {}
         self._running = asyncio.get_running_loop().create_task(self._keep_sampling())
 
     def stop(self) -> dict[str, ServiceUsage]:
         """Each service's usage since ``start``."""
         self._running.cancel()
-        self._sample()
         usage = {}
-        for name, pids in self._pids().items():
-            used = sum(cpu_seconds(pid) - self._cpu_before.get(pid, 0.0) for pid in pids)
-            usage[name] = ServiceUsage(len(pids), round(used, 2),
+        for name, processes in self._sample().items():
+            used = sum(stat.cpu_seconds - self._cpu_before.get(pid, 0.0)
+                       for pid, stat in processes.items())
+            usage[name] = ServiceUsage(len(processes), round(used, 2),
                                        round(self._peak.get(name, 0) / 2**20, 1))
         return usage
