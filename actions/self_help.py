@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.articles import Hit, knowledge_base
 from support_core.events import current_case, latest_problem_report, systems_mentioned
 from support_core.language import DEFAULT_LANGUAGE, conversation_language
-from support_core.problems import LogStatus, log_status_in, problem_for
+from support_core.problems import LogStatus, Problem, log_status_in, problem_for
 
 #: Articles shown with the first answer to a problem or question; "show me another" adds one.
 SUGGESTIONS = 3
@@ -43,19 +43,30 @@ def record_shown(tracker: Tracker, hits: list[Hit]) -> SlotSet:
 
 
 def suggestions_for_problem(
-    text: str, systems: list[str], status: LogStatus | None, limit: int = SUGGESTIONS,
-    language: str = DEFAULT_LANGUAGE,
+    text: str, systems: list[str], kind: Problem, status: LogStatus | None,
+    limit: int = SUGGESTIONS, language: str = DEFAULT_LANGUAGE,
 ) -> list[Hit]:
-    """The best articles for a problem, in the conversation's language; the article about a
-    quoted log status comes first."""
+    """The best articles for a problem, in the conversation's language: the article about a
+    quoted log status comes first, and the article on its kind of problem is always among them."""
     hits = knowledge_base().search(text, systems=systems, limit=limit, language=language)
-    if status is None:
+    if status is not None:
+        return _with_article(hits, status.article, limit, language, first=True)
+    if kind.article is not None:
+        return _with_article(hits, kind.article, limit, language, first=False)
+    return hits
+
+
+def _with_article(hits: list[Hit], slug: str, limit: int, language: str, first: bool) -> list[Hit]:
+    """The hits with one article added first, or last in place of the weakest hit, if missing."""
+    if any(hit.slug == slug for hit in hits) and not first:
         return hits
-    explained = knowledge_base().get(status.article, language=language)
-    if explained is None:
+    article = knowledge_base().get(slug, language=language)
+    if article is None:
         return hits
-    first = Hit(article=explained, score=max([hit.score for hit in hits], default=1.0))
-    return [first] + [hit for hit in hits if hit.slug != status.article][: limit - 1]
+    others = [hit for hit in hits if hit.slug != slug][: limit - 1]
+    if first:
+        return [Hit(article=article, score=max([hit.score for hit in hits], default=1.0))] + others
+    return others + [Hit(article=article, score=min([hit.score for hit in others], default=0.0))]
 
 
 class ActionGiveSelfHelp(Action):
@@ -72,7 +83,7 @@ class ActionGiveSelfHelp(Action):
         status = log_status_in(text)
         kind = problem_for(text)
         systems = systems_mentioned(current_case(tracker.events))
-        hits = suggestions_for_problem(text, systems, status,
+        hits = suggestions_for_problem(text, systems, kind, status,
                                        language=conversation_language(tracker.slots))
         dispatcher.utter_message(response=status.response if status else kind.self_help_response)
         if hits:

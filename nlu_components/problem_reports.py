@@ -3,9 +3,12 @@ kind of problem.
 
 The intent model is unsure about problem reports written as a bare symptom ("the variants
 without a sku wont transfer"): report_problem comes first, but below the fallback threshold, and
-the message would be answered as not understood. When report_problem is the model's best guess
-and the problem catalogue (support_core/problems.py) recognises the kind of problem in the text,
-the two together are enough: the customer gets the self-help for that kind of problem.
+the message would be answered as not understood. A report that says what is missing ("some
+products have no sku and now the orders fail") reads partly like the answer "I have no example"
+(no_example), with report_problem a close second. When report_problem is the model's best guess
+besides those, and the problem catalogue (support_core/problems.py) recognises the kind of
+problem in the text, the two together are enough: the customer gets the self-help for that kind
+of problem. A bare "no sku" gives report_problem too little confidence to be taken for one.
 """
 from __future__ import annotations
 
@@ -28,18 +31,22 @@ from rasa.shared.nlu.training_data.message import Message
 
 from support_core.problems import OTHER, PROBLEM_INTENT, problem_for
 
+#: The intents a problem report can be mistaken for: not understood, or "I have no example".
+MISTAKABLE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, "no_example")
+
 
 def best_guess(ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The model's most likely intent other than the fallback, if any."""
+    """The model's most likely intent other than those a problem report is mistaken for."""
     return next((item for item in ranking
-                 if item.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME), None)
+                 if item.get(INTENT_NAME_KEY) not in MISTAKABLE_INTENTS), None)
 
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class ProblemReportRecogniser(GraphComponent, IntentClassifier):
-    """Turns a fallback back into report_problem when the catalogue knows the problem."""
+    """Turns a fallback or a no_example back into report_problem when the catalogue knows the
+    problem."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -57,7 +64,7 @@ class ProblemReportRecogniser(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            if intent.get(INTENT_NAME_KEY) not in MISTAKABLE_INTENTS:
                 continue
             guess = best_guess(message.get(INTENT_RANKING_KEY) or [])
             if (guess is None or guess[INTENT_NAME_KEY] != PROBLEM_INTENT

@@ -2,7 +2,8 @@
 
 A problem report is one intent (``report_problem``); its category comes from the customer's own
 words. Each category says how a ticket reads, which examples support needs, whether the dashboard
-log explains it, and which self-help response answers it. Actions, the rules' check and the
+log explains it, which self-help response answers it and which help article explains it in
+general (the help center's routing of problems to articles). Actions, the rules' check and the
 support inbox all read this module.
 """
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Problem:
     log_explains: bool
     #: Word beginnings that identify the category in the customer's words (regex fragments).
     keywords: tuple[str, ...]
+    #: The help article that explains this kind of problem in general, if one article does.
+    article: str | None = None
 
     @property
     def self_help_response(self) -> str:
@@ -43,16 +46,21 @@ PROBLEMS: tuple[Problem, ...] = (
     Problem("error_notifications", "Error notifications", "other", False, False,
             (r"error ?e-?mails?", r"error ?notification", r"notification",
              r"e-?mails? (from|about)", r"mails? from iex", r"fejl ?-?(?:e-?)?mails?", r"alert",
-             r"(?:fejl ?-?)?notifikation", r"advarsel", r"(?:e-?)?mails? (?:fra|om)\b")),
+             r"(?:fejl ?-?)?notifikation", r"advarsel", r"(?:e-?)?mails? (?:fra|om)\b"),
+            "the-log-and-error-notifications"),
     Problem("vat", "VAT does not match", "orders", True, True,
-            (r"vat", r"moms", r"oss\b", r"tax", r"cvr")),
+            (r"vat", r"moms", r"oss\b", r"tax", r"cvr"), "how-is-vat-handled"),
     Problem("stock", "Stock not updated", "products", False, True,
-            (r"stock", r"inventory", r"lager", r"beholdning", r"quantit", r"oversol", r"udsolgt")),
+            (r"stock", r"inventory", r"lager", r"beholdning", r"quantit", r"oversol", r"udsolgt"),
+            "handling-stock-in-the-accounting-system"),
     Problem("customers", "Customer not created", "other", False, True,
             (r"customer", r"costumer", r"debtor", r"debitor", r"kunde", r"ean\b", r"eannummer",
-             r"contact", r"kontaktperson", r"(?:privat|erhvervs|firma|samle|slut|b2[bc])kunde")),
+             r"contact", r"kontaktperson",
+             r"(?:privat|erhvervs|firma|virksomheds|samle|slut|b2[bc])kunde"),
+            "how-are-customers-synchronized"),
     Problem("products", "Product not created", "products", True, True,
-            (r"product", r"produkt", r"sku", r"variant", r"item", r"vare", r"article number")),
+            (r"product", r"produkt", r"sku", r"variant", r"item", r"vare", r"article number"),
+            "how-are-products-synchronized"),
     Problem("payments", "Payment problem", "orders", False, True,
             (r"paid", r"payment", r"payout", r"pay\b", r"betal", r"ubetal", r"kortbetal", r"fee",
              r"\w*gebyr", r"acquirer", r"settle", r"udbetal", r"indl(?:ø|oe|o)s", r"afregn",
@@ -76,11 +84,13 @@ PROBLEMS: tuple[Problem, ...] = (
              r"ingen ordre", r"alle ordre",
              r"ingen af", r"virker (?:slet|overhovedet) ikke", r"intet virker",
              r"siden (?:i ?g(?:å|aa|a)r|i ?forg(?:å|aa|a)r|i morges|weekenden|sidste|(?:i )?"
-             r"(?:man|tirs|ons|tors|fre|l(?:ø|oe|o)r|s(?:ø|oe|o)n)dag)")),
+             r"(?:man|tirs|ons|tors|fre|l(?:ø|oe|o)r|s(?:ø|oe|o)n)dag)"),
+            "how-to-use-the-iex-dashboard"),
     Problem("order_transfer", "Order not transferred", "orders", True, True,
             (r"order", r"\w*ordre", r"transfer", r"overf(?:ø|oe|o)r", r"skip", r"sync", r"synk",
              r"not in allowed", r"ikke (?:er )?i (?:de )?tilladte",
-             r"(?:kommet|kommer|kom) (?:ikke )?over", r"spr(?:u|i)ng\w* over")),
+             r"(?:kommet|kommer|kom) (?:ikke )?over", r"spr(?:u|i)ng\w* over"),
+            "when-is-the-webshop-order-transferred"),
 )
 
 #: The category of a report that names none of the above.

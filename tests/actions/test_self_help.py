@@ -83,6 +83,20 @@ def test_a_problem_no_article_covers_points_to_the_dashboard_log():
     assert slots["articles_shown"] == []
 
 
+def test_the_article_on_the_kind_of_problem_is_always_among_the_suggestions():
+    # The words of the POS articles, but a report of products that do not arrive: the products
+    # article, which the help center gives for that kind of problem, takes the third place.
+    report = problem_report("the items from our shopify pos wont arrive in dinero", "Dinero")
+    searched = [hit.slug for hit in knowledge_base().search(
+        report["text"], systems=["Dinero"], limit=SUGGESTIONS)]
+    assert "how-are-products-synchronized" not in searched
+
+    messages, _ = run(ActionGiveSelfHelp(), [report])
+
+    shown = [card["slug"] for card in cards(messages[1])]
+    assert shown == searched[: SUGGESTIONS - 1] + ["how-are-products-synchronized"]
+
+
 def test_self_help_answers_the_report_even_after_a_later_message():
     events = [problem_report("Error in totals validation on order 20931"),
               user_event("it's really annoying", "inform")]

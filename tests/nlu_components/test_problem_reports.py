@@ -1,4 +1,5 @@
-"""A fallback whose best guess is a problem report of a known kind is a problem report."""
+"""A fallback or a no_example whose best other guess is a problem report of a known kind is a
+problem report."""
 from __future__ import annotations
 
 import pytest
@@ -44,3 +45,24 @@ def test_a_confident_intent_is_left_alone():
                             "intent": {"name": "ask_howto", "confidence": 0.8},
                             "intent_ranking": [{"name": "ask_howto", "confidence": 0.8}]})
     assert recognised(message) == "ask_howto"
+
+
+def said_no_example(text: str, *ranking: tuple[str, float]) -> Message:
+    """A message the model took for "I have no example", with the rest of its ranking."""
+    first = {"name": "no_example", "confidence": 0.55}
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={"text": text, "intent": first, "intent_ranking": [first, *items]})
+
+
+@pytest.mark.parametrize("text", [
+    "some products have no sku and now the orders fail",
+    "nogle varer har ikke noget varenummer og nu fejler ordrerne",
+])
+def test_a_report_of_something_missing_read_as_no_example_is_a_problem_report(text):
+    assert recognised(said_no_example(text, ("report_problem", 0.4))) == "report_problem"
+
+
+def test_no_example_given_stays_no_example():
+    # "no sku" names a kind of problem, but the model hardly thinks it reports one.
+    assert recognised(said_no_example("no sku", ("report_problem", 0.02))) == "no_example"
+    assert recognised(said_no_example("i dont have one", ("report_problem", 0.4))) == "no_example"

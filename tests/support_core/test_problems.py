@@ -105,3 +105,10 @@ def test_every_log_status_points_to_a_published_article_of_its_category():
     for status in LOG_STATUSES:
         assert (PROJECT_ROOT / "data" / "articles" / f"{status.article}.md").is_file()
         assert status.category in categories()
+
+
+def test_every_category_article_is_published():
+    articles = [item.article for item in PROBLEMS if item.article]
+    assert len(articles) >= 5
+    for slug in articles:
+        assert (PROJECT_ROOT / "data" / "articles" / f"{slug}.md").is_file()

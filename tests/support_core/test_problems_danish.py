@@ -12,6 +12,7 @@ from support_core.problems import category_of, log_status_in, problem_for
     ("produktet findes ikke i fortnox", "products"),
     ("kunden bliver ikke oprettet, vi får en ny debitor hver gang", "customers"),
     ("erhvervskunden mangler sit eannummer", "customers"),
+    ("virksomhedskunderne kommer over uden firmanavn", "customers"),
     ("lagerbeholdningen i shopify bliver ikke opdateret", "stock"),
     ("lagertal passer ikke og vi har oversolgt", "stock"),
     ("momsen er forkert på fakturaerne", "vat"),
