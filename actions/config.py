@@ -32,6 +32,9 @@ ARTICLE_MIN_SCORE = _float("IEX_ARTICLE_MIN_SCORE", 0.08)
 ARTICLE_MIN_SCORE_OFF_TOPIC = _float("IEX_ARTICLE_MIN_SCORE_OFF_TOPIC", 0.25)
 #: A policy answer also shows the help article that best fits the question from this relevance.
 ARTICLE_MIN_SCORE_BESIDE_POLICY = _float("IEX_ARTICLE_MIN_SCORE_BESIDE_POLICY", 0.2)
+#: Details given before the problem ("tripletex", "we use Shopify and Dinero") show the articles
+#: about them from this relevance; an order number alone finds nothing that clear.
+ARTICLE_MIN_SCORE_DETAILS = _float("IEX_ARTICLE_MIN_SCORE_DETAILS", 0.2)
 
 #: Country whose public holidays are skipped when counting business days.
 HOLIDAY_COUNTRY = os.environ.get("IEX_HOLIDAY_COUNTRY", "DK")

@@ -3,6 +3,8 @@
 Rasa routes ``nlu_fallback``, ``out_of_scope`` and how-to questions (``ask_howto``) here. The
 action sets ``search_result`` and the rules go on from it: an article asks whether it helped, a
 policy answer may offer the write-up, and only when nothing fits does the assistant say sorry.
+Details given before any problem ("tripletex") show the articles about them while the assistant
+asks what went wrong.
 """
 from __future__ import annotations
 
@@ -62,6 +64,34 @@ class ActionSearchHelp(Action):
         utter_articles(dispatcher, "utter_help_articles", hits)
         return [
             SlotSet("search_result", FOUND_ARTICLE),
+            SlotSet("help_topic", text),
+            SlotSet("systems", systems),
+            record_shown(tracker, hits),
+        ]
+
+
+class ActionShowArticlesForDetails(Action):
+    """Details given before the problem (systems, a setup word): show the articles clearly about
+    them, if any, before the rules ask what went wrong."""
+
+    def name(self) -> str:
+        return "action_show_articles_for_details"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        systems = systems_mentioned(current_case(tracker.events))
+        hits = [
+            hit for hit in knowledge_base().search(
+                text, systems=systems, limit=SUGGESTIONS,
+                language=conversation_language(tracker.slots))
+            if hit.score >= config.ARTICLE_MIN_SCORE_DETAILS
+        ]
+        if not hits:
+            return []
+        utter_articles(dispatcher, "utter_articles_on_details", hits)
+        return [
             SlotSet("help_topic", text),
             SlotSet("systems", systems),
             record_shown(tracker, hits),

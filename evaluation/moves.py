@@ -18,6 +18,7 @@ RESPONSE_MOVES = {
     "utter_iamabot": "bot",
     "utter_out_of_scope": "out_of_scope",
     "utter_english_only": "other_language",
+    "utter_language_switched": "language_switched",
     "utter_another_article": "another_article",
     "utter_no_more_articles": "another_article",
     **{topic.response: f"policy:{topic.name}" for topic in POLICY_TOPICS},

@@ -72,6 +72,19 @@ def detect(text: str) -> str | None:
     return _LINGUA[best.language] if best.value >= MIN_CONFIDENCE else None
 
 
+#: How customers name each language when they ask to chat in it ("på dansk", "in English").
+_NAMED_LANGUAGES = {
+    "da": re.compile(r"\b(?:dansk|danish)\b", re.IGNORECASE),
+    "en": re.compile(r"\b(?:engelsk|english)\b", re.IGNORECASE),
+}
+
+
+def named_language(text: str) -> str | None:
+    """The one language a message names ("kan vi skrive dansk?"), or None for none or both."""
+    named = [code for code, pattern in _NAMED_LANGUAGES.items() if pattern.search(text or "")]
+    return named[0] if len(named) == 1 else None
+
+
 def message_language(text: str, hint: object = None) -> str | None:
     """The language a message sets: its own if it is clear, else the page's hint, else None."""
     return detect(text) or language_code(hint)

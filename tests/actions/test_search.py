@@ -3,12 +3,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.articles import knowledge_base
-from actions.search import ActionSearchHelp
+from actions.search import ActionSearchHelp, ActionShowArticlesForDetails
 from tests.conversation_builders import (
     action_event,
     problem_report,
     responses_of,
     slots_of,
+    system_entity,
     tracker_with,
     user_event,
 )
@@ -85,3 +86,35 @@ def test_nothing_found_says_nothing_and_leaves_the_sorry_to_the_rules(text, inte
 
     assert messages == []
     assert slots == {"search_result": "nothing"}
+
+
+def details_first(text, *systems, slots=None):
+    dispatcher = CollectingDispatcher()
+    event = user_event(text, "inform", [system_entity(name) for name in systems])
+    result = ActionShowArticlesForDetails().run(dispatcher, tracker_with([event], slots), {})
+    return dispatcher.messages, slots_of(result)
+
+
+def test_a_system_named_before_the_problem_shows_its_articles():
+    messages, slots = details_first("tripletex", "Tripletex")
+
+    assert responses_of(messages) == ["utter_articles_on_details"]
+    cards = messages[0]["custom"]["articles"]
+    assert cards[0]["slug"] == "tripletex-features"
+    assert slots["help_topic"] == "tripletex"
+    assert slots["systems"] == ["Tripletex"]
+    assert slots["articles_shown"] == [card["url"] for card in cards]
+
+
+def test_a_danish_conversation_is_shown_the_danish_articles():
+    messages, _ = details_first("opsætning shopify dinero", "Shopify", "Dinero",
+                                slots={"language": "da"})
+
+    cards = messages[0]["custom"]["articles"]
+    assert cards[0]["slug"] == "shopify-dinero-setup"
+    assert cards[0]["url"] == knowledge_base().get("shopify-dinero-setup", language="da").url
+
+
+@pytest.mark.parametrize("text", ["order 1045", "my email is kim@webshop.dk", "no examples"])
+def test_details_that_no_article_is_clearly_about_show_none(text):
+    assert details_first(text) == ([], {})

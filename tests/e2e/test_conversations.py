@@ -157,3 +157,15 @@ def test_the_page_language_starts_a_conversation_that_opens_with_one_word(assist
 def test_another_language_is_told_which_languages_the_chat_speaks(assistant):
     reply = assistant.did("Hallo, meine Bestellungen kommen nicht in e-conomic an", new_customer())
     assert reply.responses[0] == "utter_english_only"
+
+
+def test_asking_in_english_to_chat_in_danish_goes_on_in_danish(assistant):
+    customer = new_customer()
+    assistant.did("my orders are not transferred to dinero anymore", customer)
+    reply = assistant.did("could we do this in danish please?", customer)
+
+    assert reply.responses[0] == "utter_language_switched"
+    assert _language_slot(assistant, customer) == "da"
+    answers = [event["text"] for event in last_turn(assistant.tracker(customer)["events"])
+               if event.get("event") == "bot"]
+    assert detect(answers[0]) == "da"

@@ -3,7 +3,13 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_components.language_detector import LanguageDetector
-from support_core.language import detect, language_code, language_of, message_language
+from support_core.language import (
+    detect,
+    language_code,
+    language_of,
+    message_language,
+    named_language,
+)
 
 
 @pytest.mark.parametrize("text", [
@@ -52,8 +58,10 @@ def test_language_codes_are_read_leniently_and_default_to_english():
     assert language_of("da") == "da"
 
 
-def _entities(text: str, metadata: dict | None = None) -> list[dict]:
+def _entities(text: str, metadata: dict | None = None, intent: str | None = None) -> list[dict]:
     message = Message(data={"text": text, "metadata": metadata or {}})
+    if intent:
+        message.set("intent", {"name": intent, "confidence": 0.9})
     LanguageDetector().process([message])
     return [entity for entity in message.get("entities", []) if entity["entity"] == "language"]
 
@@ -79,3 +87,28 @@ def test_danish_names_do_not_make_an_english_message_danish(text):
 ])
 def test_quoted_log_statuses_and_removal_markers_tell_no_language(text):
     assert detect(text) is None
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("can we do this in Danish?", "da"),
+    ("kan du svare på engelsk", "en"),
+    ("DANSK TAK", "da"),
+    ("english please", "en"),
+    ("danish or english, whatever", None),
+    ("hvordan håndteres dansk moms", "da"),
+    ("my order did not transfer", None),
+])
+def test_the_language_a_message_names(text, language):
+    assert named_language(text) == language
+
+
+def test_asking_for_a_language_sets_it_whatever_language_the_question_is_in():
+    def values(text, intent):
+        return [entity["value"] for entity in _entities(text, intent=intent)]
+
+    assert values("can we do this in danish please", "switch_language") == ["da"]
+    assert values("kan vi skrive på engelsk i stedet", "switch_language") == ["en"]
+    # A language named in another kind of message is only a word of it.
+    assert values("the danish vat is wrong on this order", "report_problem") == ["en"]
+    # A request naming no language keeps what the text itself says.
+    assert values("can we switch language please", "switch_language") == ["en"]
