@@ -25,14 +25,12 @@ MIN_ARTICLE_SHOWN = 0.95
 MIN_ARTICLE_FIRST = 0.85
 
 #: Where a language's set does not reach a gate yet, the level it holds meanwhile, a little below
-#: what was measured (README "Danish and English": Danish single messages and the right article in
-#: the first reply to Danish questions are not yet as good as English). Every other gate holds for
-#: both languages.
+#: what was measured (README "Danish and English": Danish single messages are not yet as good as
+#: English). Every other gate holds for both languages.
 #: Remove an entry once its language reaches the gate.
 BELOW_THE_GATE_FOR_NOW = {
     "da": {
-        "MIN_DIALOGUE_MESSAGES": 0.92,
-        "MIN_ARTICLE_SHOWN": 0.93,
+        "MIN_DIALOGUE_MESSAGES": 0.94,
     },
 }
 
