@@ -30,7 +30,7 @@ from support_core.systems import systems_in
 #: the form lets the rules answer them and then asks its question again.
 INTERRUPTING_INTENTS = frozenset({
     "ask_contact_support", "ask_response_time", "flag_urgent", "ask_phone_support", "faq",
-    "bot_challenge", "request_human", "cancel",
+    "bot_challenge", "request_human", "cancel", "switch_language",
 })
 
 #: Intents that are a bare yes or no: never a system, a description or an example.

@@ -73,16 +73,32 @@ def detect(text: str) -> str | None:
 
 
 #: How customers name each language when they ask to chat in it ("på dansk", "in English").
-_NAMED_LANGUAGES = {
-    "da": re.compile(r"\b(?:dansk|danish)\b", re.IGNORECASE),
-    "en": re.compile(r"\b(?:engelsk|english)\b", re.IGNORECASE),
-}
+_LANGUAGE_NAMES = {"dansk": "da", "danish": "da", "engelsk": "en", "english": "en"}
+_NAMED = re.compile(r"\b(" + "|".join(_LANGUAGE_NAMES) + r")\b", re.IGNORECASE)
+#: The language asked for ("in Danish", "på engelsk", "to English").
+_WANTED = re.compile(r"\b(?:in|into|to|på|paa|til)\s+(" + "|".join(_LANGUAGE_NAMES) + r")\b",
+                     re.IGNORECASE)
+#: A language named as the one not wanted ("instead of English", "I don't speak Danish").
+_NOT_WANTED = re.compile(
+    r"\b(?:instead of|rather than|than|not|don'?t (?:speak|understand|read)|"
+    r"i stedet for|frem for|end|ikke|forstår ikke|taler ikke)\s+(?:\w+\s+)?("
+    + "|".join(_LANGUAGE_NAMES) + r")\b", re.IGNORECASE)
 
 
 def named_language(text: str) -> str | None:
-    """The one language a message names ("kan vi skrive dansk?"), or None for none or both."""
-    named = [code for code, pattern in _NAMED_LANGUAGES.items() if pattern.search(text or "")]
-    return named[0] if len(named) == 1 else None
+    """The language a message asks for ("kan vi skrive dansk?", "in English instead of Danish"):
+    the one after "in"/"på", else the one language named and not refused; None if unclear."""
+    text = text or ""
+    wanted = {_LANGUAGE_NAMES[name.lower()] for name in _WANTED.findall(text)}
+    if len(wanted) == 1:
+        return wanted.pop()
+    refused = {_LANGUAGE_NAMES[name.lower()] for name in _NOT_WANTED.findall(text)}
+    named = {_LANGUAGE_NAMES[name.lower()] for name in _NAMED.findall(text)} - refused
+    if len(named) == 1:
+        return named.pop()
+    if not named and len(refused) == 1:
+        return next(code for code in LANGUAGES if code not in refused)
+    return None
 
 
 def message_language(text: str, hint: object = None) -> str | None:

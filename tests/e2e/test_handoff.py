@@ -10,6 +10,7 @@ from bot.supervisor import wait_until_ready
 from evaluation.moves import last_turn
 from mail.outbox import MailOutbox
 from mail.sink import received_messages
+from support_core.language import detect
 from tests.conftest import new_customer
 
 pytestmark = pytest.mark.e2e
@@ -125,3 +126,18 @@ def test_a_question_in_the_middle_of_the_form_is_answered_and_the_form_goes_on(a
     assert reply.actions[-2:] == ["ticket_form", "action_listen"]  # the form asks again
     assert "utter_offer_handoff" not in reply.responses
     assert "ticket_cancelled" in assistant.did("cancel", customer).moves
+
+
+def test_asking_for_danish_in_the_middle_of_the_form_asks_its_question_again_in_danish(assistant):
+    customer = new_customer()
+    assistant.did("I want to open a support ticket", customer)
+    reply = assistant.did("can we do this in danish please?", customer)
+
+    assert reply.responses[0] == "utter_language_switched"
+    assert reply.actions[-2:] == ["ticket_form", "action_listen"]  # the form asks again
+    slots = assistant.tracker(customer)["slots"]
+    assert slots["language"] == "da"
+    assert slots["requested_slot"] == "contact_email" and slots["contact_email"] is None
+    texts = [event["text"] for event in last_turn(assistant.tracker(customer)["events"])
+             if event.get("event") == "bot"]
+    assert detect(texts[-1]) == "da"

@@ -95,6 +95,10 @@ def test_quoted_log_statuses_and_removal_markers_tell_no_language(text):
     ("DANSK TAK", "da"),
     ("english please", "en"),
     ("danish or english, whatever", None),
+    ("can we write in Danish instead of English?", "da"),
+    ("can you reply in english instead of danish", "en"),
+    ("I don't speak Danish", "en"),
+    ("jeg forstår ikke engelsk", "da"),
     ("hvordan håndteres dansk moms", "da"),
     ("my order did not transfer", None),
 ])
