@@ -8,7 +8,8 @@ products have no sku and now the orders fail") reads partly like the answer "I h
 (no_example), with report_problem a close second. When report_problem is the model's best guess
 besides those, and the problem catalogue (support_core/problems.py) recognises the kind of
 problem in the text, the two together are enough: the customer gets the self-help for that kind
-of problem. A bare "no sku" gives report_problem too little confidence to be taken for one.
+of problem. A no_example must also say that something went wrong ("fails", "kommer ikke over"):
+"no, it's all orders" answers the form's question and stays an answer.
 """
 from __future__ import annotations
 
@@ -29,10 +30,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from support_core.problems import OTHER, PROBLEM_INTENT, problem_for
+from support_core.problems import OTHER, PROBLEM_INTENT, problem_for, tells_a_failure
 
+#: The answer "I have no example", which a report of something missing can be taken for.
+NO_EXAMPLE_INTENT = "no_example"
 #: The intents a problem report can be mistaken for: not understood, or "I have no example".
-MISTAKABLE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, "no_example")
+MISTAKABLE_INTENTS = (DEFAULT_NLU_FALLBACK_INTENT_NAME, NO_EXAMPLE_INTENT)
 
 
 def best_guess(ranking: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -66,10 +69,13 @@ class ProblemReportRecogniser(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) not in MISTAKABLE_INTENTS:
                 continue
+            text = message.get(TEXT) or ""
+            if intent[INTENT_NAME_KEY] == NO_EXAMPLE_INTENT and not tells_a_failure(text):
+                continue
             guess = best_guess(message.get(INTENT_RANKING_KEY) or [])
             if (guess is None or guess[INTENT_NAME_KEY] != PROBLEM_INTENT
                     or guess[PREDICTED_CONFIDENCE_KEY] < self.min_confidence
-                    or problem_for(message.get(TEXT) or "").category == OTHER):
+                    or problem_for(text).category == OTHER):
                 continue
             message.set(INTENT, dict(guess), add_to_output=True)
         return messages

@@ -123,6 +123,21 @@ def category_of(text: str) -> str:
     return best
 
 
+#: Words that say something went wrong ("fails", "won't transfer", "kommer ikke over"); "I have
+#: no order number" has none of them.
+_FAILURE = re.compile(
+    r"\b(?:fail\w*|fejler|fejlede|fejlet|errors?|wont|won.?t|doesn.?t|does not|never|rejected"
+    r"|afvis\w*|afvist|stopped|stopper|stoppet|g(?:å|aa)r ikke|virker ikke|bliver ikke|blev ikke"
+    r"|kommer ikke|kom ikke|ikke (?:kommet|overf\w*|oprettet|bogf\w*))\b",
+    re.IGNORECASE,
+)
+
+
+def tells_a_failure(text: str) -> bool:
+    """Tell whether the words say that something went wrong, not only that something is absent."""
+    return bool(_FAILURE.search(text or ""))
+
+
 @dataclass(frozen=True)
 class LogStatus:
     """A status or error text of the dashboard log that has its own explanation and article."""
