@@ -32,6 +32,24 @@ OFF_TOPIC_INTENTS = frozenset({"out_of_scope"})
 OTHER_LANGUAGE_INTENT = "chat_in_other_language"
 
 
+def show_articles(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, minimum: float, response: str
+) -> list[EventType]:
+    """Show the articles for the text at this relevance or above, on the case's systems, and
+    remember them as the topic of "show me another"; no events when none is relevant enough."""
+    systems = systems_mentioned(current_case(tracker.events))
+    hits = [
+        hit for hit in knowledge_base().search(
+            text, systems=systems, limit=SUGGESTIONS,
+            language=conversation_language(tracker.slots))
+        if hit.score >= minimum
+    ]
+    if not hits:
+        return []
+    utter_articles(dispatcher, response, hits)
+    return [SlotSet("help_topic", text), SlotSet("systems", systems), record_shown(tracker, hits)]
+
+
 class ActionSearchHelp(Action):
     """Answer from the support policy or the help articles; say sorry only if nothing fits."""
 
@@ -43,31 +61,20 @@ class ActionSearchHelp(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
-        language = conversation_language(tracker.slots)
         intent = (message.get("intent") or {}).get("name")
         if intent == OTHER_LANGUAGE_INTENT:
             dispatcher.utter_message(response="utter_english_only")
         elif intent != "ask_howto":
             topic = policy_topic_in(text)
             if topic is not None:
+                language = conversation_language(tracker.slots)
                 answer = utter_policy_answer(dispatcher, topic, text, language)
                 return [SlotSet("search_result", answer)]
-        systems = systems_mentioned(current_case(tracker.events))
         minimum = config.ARTICLE_MIN_SCORE_OFF_TOPIC if intent in OFF_TOPIC_INTENTS else 0.0
-        hits = [
-            hit for hit in knowledge_base().search(
-                text, systems=systems, limit=SUGGESTIONS, language=language)
-            if hit.score >= minimum
-        ]
-        if not hits:
+        shown = show_articles(dispatcher, tracker, text, minimum, "utter_help_articles")
+        if not shown:
             return [SlotSet("search_result", FOUND_NOTHING)]
-        utter_articles(dispatcher, "utter_help_articles", hits)
-        return [
-            SlotSet("search_result", FOUND_ARTICLE),
-            SlotSet("help_topic", text),
-            SlotSet("systems", systems),
-            record_shown(tracker, hits),
-        ]
+        return [SlotSet("search_result", FOUND_ARTICLE), *shown]
 
 
 class ActionShowArticlesForDetails(Action):
@@ -81,18 +88,5 @@ class ActionShowArticlesForDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = (tracker.latest_message or {}).get("text") or ""
-        systems = systems_mentioned(current_case(tracker.events))
-        hits = [
-            hit for hit in knowledge_base().search(
-                text, systems=systems, limit=SUGGESTIONS,
-                language=conversation_language(tracker.slots))
-            if hit.score >= config.ARTICLE_MIN_SCORE_DETAILS
-        ]
-        if not hits:
-            return []
-        utter_articles(dispatcher, "utter_articles_on_details", hits)
-        return [
-            SlotSet("help_topic", text),
-            SlotSet("systems", systems),
-            record_shown(tracker, hits),
-        ]
+        return show_articles(dispatcher, tracker, text, config.ARTICLE_MIN_SCORE_DETAILS,
+                             "utter_articles_on_details")

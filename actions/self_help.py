@@ -47,7 +47,8 @@ def suggestions_for_problem(
     limit: int = SUGGESTIONS, language: str = DEFAULT_LANGUAGE,
 ) -> list[Hit]:
     """The best articles for a problem, in the conversation's language: the article about a
-    quoted log status comes first, and the article on its kind of problem is always among them."""
+    quoted log status comes first; without one, the article on its kind of problem is always
+    among them."""
     hits = knowledge_base().search(text, systems=systems, limit=limit, language=language)
     if status is not None:
         return _with_article(hits, status.article, limit, language, first=True)
