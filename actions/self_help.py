@@ -51,23 +51,18 @@ def suggestions_for_problem(
     among them."""
     hits = knowledge_base().search(text, systems=systems, limit=limit, language=language)
     if status is not None:
-        return _with_article(hits, status.article, limit, language, first=True)
-    if kind.article is not None:
-        return _with_article(hits, kind.article, limit, language, first=False)
-    return hits
-
-
-def _with_article(hits: list[Hit], slug: str, limit: int, language: str, first: bool) -> list[Hit]:
-    """The hits with one article added first, or last in place of the weakest hit, if missing."""
-    if any(hit.slug == slug for hit in hits) and not first:
+        explained = knowledge_base().get(status.article, language=language)
+        if explained is None:
+            return hits
+        first = Hit(article=explained, score=max([hit.score for hit in hits], default=1.0))
+        return [first] + [hit for hit in hits if hit.slug != status.article][: limit - 1]
+    if kind.article is None or any(hit.slug == kind.article for hit in hits):
         return hits
-    article = knowledge_base().get(slug, language=language)
-    if article is None:
+    general = knowledge_base().get(kind.article, language=language)
+    if general is None:
         return hits
-    others = [hit for hit in hits if hit.slug != slug][: limit - 1]
-    if first:
-        return [Hit(article=article, score=max([hit.score for hit in hits], default=1.0))] + others
-    return others + [Hit(article=article, score=min([hit.score for hit in others], default=0.0))]
+    kept = hits[: limit - 1]
+    return kept + [Hit(article=general, score=min([hit.score for hit in kept], default=0.0))]
 
 
 class ActionGiveSelfHelp(Action):
