@@ -85,15 +85,19 @@ _NOT_WANTED = re.compile(
     + "|".join(_LANGUAGE_NAMES) + r")\b", re.IGNORECASE)
 
 
+def _languages_named(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {_LANGUAGE_NAMES[name.lower()] for name in pattern.findall(text)}
+
+
 def named_language(text: str) -> str | None:
     """The language a message asks for ("kan vi skrive dansk?", "in English instead of Danish"):
     the one after "in"/"på", else the one language named and not refused; None if unclear."""
     text = text or ""
-    wanted = {_LANGUAGE_NAMES[name.lower()] for name in _WANTED.findall(text)}
+    wanted = _languages_named(_WANTED, text)
     if len(wanted) == 1:
         return wanted.pop()
-    refused = {_LANGUAGE_NAMES[name.lower()] for name in _NOT_WANTED.findall(text)}
-    named = {_LANGUAGE_NAMES[name.lower()] for name in _NAMED.findall(text)} - refused
+    refused = _languages_named(_NOT_WANTED, text)
+    named = _languages_named(_NAMED, text) - refused
     if len(named) == 1:
         return named.pop()
     if not named and len(refused) == 1:
